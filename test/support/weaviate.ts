@@ -1,0 +1,116 @@
+/**
+ * Integration-test harness: one real Weaviate per test file.
+ * Preference: WEAVIATE_URL (an existing server; collections are wiped first) → a local
+ * weaviate-server process (scripts/weaviate-bin.sh) → testcontainers when a Docker engine is
+ * reachable and no binary can be had. Never a mock server.
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { afterAll, beforeAll } from 'vitest';
+import type { Config } from '../../src/config/config.ts';
+import { silentLogger } from '../../src/log.ts';
+import { connect, type WeaviateClient } from '../../src/weaviate/client.ts';
+import { startLocalWeaviate, WEAVIATE_VERSION } from './weaviate-server.ts';
+
+export interface TestWeaviate {
+  url: string;
+  grpcPort: number;
+  version: string;
+  /** How it was obtained: 'url' | 'binary' | 'container'. */
+  source: string;
+  /** Connection settings as the app's config carries them. */
+  settings: Config['weaviate'];
+  /** Environment for a child `esco-init` process pointed at this server. */
+  env: Record<string, string>;
+  /** A connected client, closed after the file's tests. */
+  client(): Promise<WeaviateClient>;
+  stop(): Promise<void>;
+}
+
+/** Registers beforeAll/afterAll for the calling test file; call the returned getter in tests. */
+export function useWeaviate(): () => TestWeaviate {
+  let server: TestWeaviate | undefined;
+  beforeAll(async () => {
+    server = await startTestWeaviate();
+  }, 600_000); // a cold machine builds weaviate-server first
+  afterAll(async () => {
+    await server?.stop();
+  });
+  return () => {
+    if (!server) throw new Error('Weaviate is not started: useWeaviate() must be called at file level');
+    return server;
+  };
+}
+
+export async function startTestWeaviate(): Promise<TestWeaviate> {
+  if (process.env.WEAVIATE_URL) return existingServer(process.env.WEAVIATE_URL);
+  if (!canGetBinary() && (await dockerReachable())) return containerServer();
+  const local = await startLocalWeaviate();
+  console.info(`weaviate-server v${local.version} (pid ${local.pid}) at ${local.url}, gRPC ${local.grpcPort}`);
+  return wrap(local.url, local.grpcPort, local.version, 'binary', () => local.stop());
+}
+
+async function existingServer(url: string): Promise<TestWeaviate> {
+  const grpcPort = Number(process.env.WEAVIATE_GRPC_PORT ?? 50051);
+  const meta = (await (await fetch(`${url}/v1/meta`)).json()) as { version: string };
+  const server = wrap(url, grpcPort, meta.version, 'url', async () => {});
+  const client = await server.client();
+  await client.collections.deleteAll(); // a shared server: start every file from empty
+  console.info(`Weaviate v${meta.version} from WEAVIATE_URL=${url}`);
+  return server;
+}
+
+async function containerServer(): Promise<TestWeaviate> {
+  const { WeaviateContainer } = await import('@testcontainers/weaviate');
+  const container = await new WeaviateContainer(`semitechnologies/weaviate:${WEAVIATE_VERSION}`)
+    .withEnvironment({ AUTOSCHEMA_ENABLED: 'false', DEFAULT_VECTORIZER_MODULE: 'none' })
+    .start();
+  const url = `http://${container.getHost()}:${container.getMappedPort(8080)}`;
+  console.info(`Weaviate v${WEAVIATE_VERSION} in a container at ${url}`);
+  return wrap(url, container.getMappedPort(50051), WEAVIATE_VERSION, 'container', async () => {
+    await container.stop();
+  });
+}
+
+function wrap(url: string, grpcPort: number, version: string, source: string, stop: () => Promise<void>) {
+  const settings: Config['weaviate'] = { url, grpcPort, startupTimeoutSeconds: 30 };
+  const clients: WeaviateClient[] = [];
+  const server: TestWeaviate = {
+    url,
+    grpcPort,
+    version,
+    source,
+    settings,
+    env: { WEAVIATE_URL: url, WEAVIATE_GRPC_PORT: String(grpcPort) },
+    async client() {
+      const client = await connect(settings, silentLogger());
+      clients.push(client);
+      return client;
+    },
+    async stop() {
+      await Promise.allSettled(clients.map((c) => c.close()));
+      await stop();
+    },
+  };
+  return server;
+}
+
+function canGetBinary(): boolean {
+  if (process.env.WEAVIATE_BIN) return true;
+  try {
+    execFileSync('go', ['version'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return existsSync(`${process.env.HOME}/.cache/esco-init/weaviate/v${WEAVIATE_VERSION}/weaviate-server`);
+  }
+}
+
+async function dockerReachable(): Promise<boolean> {
+  try {
+    const { getContainerRuntimeClient } = await import('testcontainers');
+    await getContainerRuntimeClient();
+    return true;
+  } catch {
+    return false;
+  }
+}

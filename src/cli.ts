@@ -1,0 +1,104 @@
+#!/usr/bin/env node
+/**
+ * esco-init command line: dispatches to src/commands/*, turns thrown errors into the documented
+ * exit codes, and turns SIGINT/SIGTERM into an abort signal the commands honour at batch boundaries.
+ */
+import { realpathSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import type { Command, CommandIO } from './commands/command.ts';
+import { EscoInitError, EXIT_CODES, exitCodeOf } from './errors.ts';
+import { VERSION } from './version.ts';
+
+const COMMANDS: Command[] = [];
+
+const EXIT_CODE_HELP = `Exit codes:
+  0    data complete (ingested, already complete, or another holder completed it)
+  1    ingestion or verification failed
+  2    bad input or configuration
+  3    Weaviate unreachable within the startup timeout
+  4    gave up waiting for another holder (--wait-timeout)
+  130  interrupted by SIGINT, 143 by SIGTERM`;
+
+export function usage(): string {
+  const width = Math.max(...COMMANDS.map((c) => c.name.length), 8);
+  const lines = COMMANDS.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`);
+  return `esco-init ${VERSION}: bootstraps Weaviate with the ESCO classification
+
+Usage: esco-init [command] [options]      (default command: init)
+
+Commands:
+${lines.join('\n')}
+
+Run 'esco-init <command> --help' for a command's options.
+
+${EXIT_CODE_HELP}
+`;
+}
+
+export async function main(argv: string[], io: CommandIO): Promise<number> {
+  const [first, ...rest] = argv;
+  if (first === '--version' || first === '-v') {
+    io.stdout.write(`${VERSION}\n`);
+    return 0;
+  }
+  if (first === '--help' || first === '-h' || first === 'help') {
+    io.stdout.write(usage());
+    return 0;
+  }
+  const named = COMMANDS.find((c) => c.name === first);
+  const command = named ?? COMMANDS.find((c) => c.name === 'init');
+  const args = named ? rest : argv;
+  if (!command || (!named && first !== undefined && !first.startsWith('-'))) {
+    io.stderr.write(`esco-init: unknown command "${first}"\n\n${usage()}`);
+    return EXIT_CODES.USAGE;
+  }
+  if (args.includes('--help') || args.includes('-h')) {
+    io.stdout.write(`${command.help.trimEnd()}\n\n${EXIT_CODE_HELP}\n`);
+    return 0;
+  }
+  try {
+    return await command.run(args, io);
+  } catch (error) {
+    reportFailure(error, io);
+    return exitCodeOf(error);
+  }
+}
+
+function reportFailure(error: unknown, io: CommandIO): void {
+  if (error instanceof EscoInitError) {
+    io.stderr.write(`esco-init: ${error.code}: ${error.message}\n`);
+  } else {
+    io.stderr.write(`esco-init: unexpected failure: ${(error as Error)?.stack ?? String(error)}\n`);
+  }
+}
+
+/** Aborts on the first SIGINT/SIGTERM; a second one exits at once. */
+function signalController(): AbortController {
+  const controller = new AbortController();
+  for (const sig of ['SIGINT', 'SIGTERM'] as const) {
+    process.on(sig, () => {
+      if (controller.signal.aborted) process.exit(sig === 'SIGINT' ? 130 : 143);
+      controller.abort(sig);
+    });
+  }
+  return controller;
+}
+
+function invokedDirectly(): boolean {
+  const script = process.argv[1];
+  return script !== undefined && realpathSync(script) === fileURLToPath(import.meta.url);
+}
+
+if (invokedDirectly()) {
+  const { signal } = signalController();
+  const io: CommandIO = {
+    stdout: process.stdout,
+    stderr: process.stderr,
+    stdinIsTTY: process.stdin.isTTY === true,
+    env: process.env,
+    signal,
+  };
+  main(process.argv.slice(2), io).then((code) => {
+    process.exitCode = code;
+  });
+}

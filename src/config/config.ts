@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import yaml from 'js-yaml';
+import { load as parseYaml } from 'js-yaml';
 import { z } from 'zod';
 import { EscoInitError } from '../errors.ts';
 
@@ -85,7 +85,7 @@ export function loadConfig(overrides: ConfigOverrides = {}, env: Env = process.e
 function readProfiles(file: string): Record<string, unknown> {
   let doc: unknown;
   try {
-    doc = yaml.load(readFileSync(file, 'utf8'));
+    doc = parseYaml(readFileSync(file, 'utf8'));
   } catch (cause) {
     throw new EscoInitError('CONFIG_INVALID', `cannot read config file ${file}: ${(cause as Error).message}`, {
       cause,

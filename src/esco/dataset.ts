@@ -77,6 +77,10 @@ export interface DanglingReference {
 }
 
 export interface DatasetReport {
+  /**
+   * Per file: `records` = valid rows read (dangling relation rows included: they are valid rows,
+   * counted in `danglingReferences` and not handed over); `rejected` = rows refused.
+   */
   files: { name: string; kind: FileKind; records: number; rejected: number }[];
   missingOptional: string[];
   rejected: RejectedRow[];
@@ -89,6 +93,8 @@ export interface EscoDataset {
   readonly language: string;
   readonly files: readonly DatasetFile[];
   readonly missingOptional: readonly string[];
+  /** Files seen but not used: other languages, unknown names. */
+  readonly ignored?: readonly string[];
   /**
    * Streams every file once, concepts before relations, calling the handler for each valid
    * record (awaiting it: back-pressure). Relation rows whose ends are unknown concepts are

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# The whole test suite, in order: typecheck, lint, unit, integration. Run through `npm test`
+# The whole test suite, in order: typecheck, lint, unit, integration, and (under CI or E2E=1)
+# the compose end-to-end suite. Run through `npm test`
 # (scripts/node.sh puts Node >= 22 on PATH first). Integration tests start real weaviate-server
 # processes; the first run on a machine builds the binary (scripts/weaviate-bin.sh).
 set -euo pipefail
@@ -16,4 +17,12 @@ step "weaviate-server binary (pinned v$(cat resources/weaviate-version))"
 scripts/weaviate-bin.sh >/dev/null
 step "integration tests (real weaviate-server)"
 npx vitest run --project integration
+# The compose end-to-end suite needs root, apt-get and podman: CI runs it (CI=true); elsewhere
+# E2E=1 npm test, or npm run test:e2e on its own.
+if [ -n "${CI:-}" ] || [ -n "${E2E:-}" ]; then
+  step "compose end-to-end (real Dockerfile, docker-compose.yml, podman)"
+  scripts/e2e.sh
+else
+  step "compose end-to-end skipped: set E2E=1 (needs root) or run npm run test:e2e"
+fi
 step "all passed in $(( $(date +%s) - start ))s"

@@ -6,10 +6,25 @@
 import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Command, CommandIO } from './commands/command.ts';
+import { command as ingestCommand } from './commands/ingest.ts';
+import { command as initCommand } from './commands/init.ts';
+import { command as inspectCommand } from './commands/inspect.ts';
+import { command as serveCommand } from './commands/serve.ts';
+import { command as statusCommand } from './commands/status.ts';
+import { command as unlockCommand } from './commands/unlock.ts';
+import { command as validateCommand } from './commands/validate.ts';
 import { EscoInitError, EXIT_CODES, exitCodeOf } from './errors.ts';
 import { VERSION } from './version.ts';
 
-const COMMANDS: Command[] = [];
+const COMMANDS: Command[] = [
+  initCommand,
+  statusCommand,
+  validateCommand,
+  unlockCommand,
+  inspectCommand,
+  ingestCommand,
+  serveCommand,
+];
 
 const EXIT_CODE_HELP = `Exit codes:
   0    data complete (ingested, already complete, or another holder completed it)
@@ -53,7 +68,9 @@ export async function main(argv: string[], io: CommandIO): Promise<number> {
     return EXIT_CODES.USAGE;
   }
   if (args.includes('--help') || args.includes('-h')) {
-    io.stdout.write(`${command.help.trimEnd()}\n\n${EXIT_CODE_HELP}\n`);
+    // A command with exit codes of its own lists them; the rest share the general table.
+    const exitCodes = command.help.includes('Exit codes:') ? '' : `\n\n${EXIT_CODE_HELP}`;
+    io.stdout.write(`${command.help.trimEnd()}${exitCodes}\n`);
     return 0;
   }
   try {

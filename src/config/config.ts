@@ -40,6 +40,11 @@ export const ConfigSchema = z.object({
     heartbeatSeconds: positive,
     waitTimeoutSeconds: positive,
   }),
+  /** The search service (`esco-init serve`); port 0 picks a free one (tests). */
+  search: z.object({
+    host: z.string().min(1),
+    port: z.coerce.number().int().min(0).max(65535),
+  }),
   log: z.object({
     level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']),
     format: z.enum(['json', 'pretty', 'auto']),
@@ -112,6 +117,7 @@ function fromEnv(env: Env): Record<string, unknown> {
       paths: env.ESCO_DATA ? env.ESCO_DATA.split(path.delimiter).filter(Boolean) : undefined,
       language: env.ESCO_LANGUAGE,
       rowPolicy: env.ESCO_ROW_POLICY,
+      maxRejectedRows: env.ESCO_MAX_REJECTED,
     },
     ingest: {
       batchSize: env.ESCO_BATCH_SIZE,
@@ -124,6 +130,7 @@ function fromEnv(env: Env): Record<string, unknown> {
       waitTimeoutSeconds: env.ESCO_WAIT_TIMEOUT,
     },
     log: { level: env.LOG_LEVEL, format: env.LOG_FORMAT },
+    search: { host: env.ESCO_SEARCH_HOST, port: env.ESCO_SEARCH_PORT },
   };
 }
 

@@ -19,7 +19,7 @@ describe('loadConfig', () => {
     const config = loadConfig({}, { ESCO_INIT_PROFILE: 'local' });
     expect(config.weaviate.url).toBe('http://127.0.0.1:8080');
     expect(config.ingest.vectorizer).toBe('none');
-    expect(config.ingest.batchSize).toBe(500);
+    expect(config.ingest.batchSize).toBe(250);
     expect(config.lock.ttlSeconds).toBe(30);
   });
 

@@ -1,0 +1,180 @@
+/**
+ * The benchmark scenarios, each run in a child process by bench/ingest.ts against a server it
+ * started. Timings cover only the work the scenario names; setup (plans, schema) is untimed
+ * where the scenario says so.
+ */
+import type { Config } from '../src/config/config.ts';
+import { openDataset } from '../src/esco/open.ts';
+import { simpleContext } from '../src/ingest/context.ts';
+import { ingest } from '../src/ingest/ingest.ts';
+import { buildPlan, type Plan } from '../src/ingest/plan.ts';
+import { PENDING_HASH } from '../src/ingest/write.ts';
+import { silentLogger } from '../src/log.ts';
+import { forEachChunk, toData, type WriteObject } from '../src/weaviate/batch-writer.ts';
+import { connect, type WeaviateClient } from '../src/weaviate/client.ts';
+import { restEndpoint } from '../src/weaviate/rest.ts';
+import { ensureSchema, loadSchemas } from '../src/weaviate/schema.ts';
+import { mutatedDataset } from '../test/ingest/datasets.ts';
+import type { BenchOptions } from './ingest.ts';
+import { addRelation, relationsOf, upsertObject } from './lookup-then-write.ts';
+
+export type ScenarioName = 'ceiling' | 'cold' | 'rerun-unchanged' | 'rerun-changed' | 'lookup-then-write';
+
+export interface ScenarioResult {
+  scenario: ScenarioName;
+  ms: number;
+  /** Objects in the dataset (the throughput basis of every scenario). */
+  objects: number;
+  /** Object writes (a new object is written twice: bare, then with its references). */
+  writes: number;
+  deleted: number;
+  peakRssMb?: number;
+  note: string;
+  detail?: unknown;
+}
+
+const log = silentLogger();
+const definitions = loadSchemas({ vectorizer: 'none' });
+
+export async function runScenario(name: ScenarioName, options: BenchOptions, settings: Config['weaviate']) {
+  const client = await connect(settings, log);
+  try {
+    if (name === 'ceiling') return await ceiling(client, options);
+    if (name === 'lookup-then-write') return await lookupThenWrite(client, options);
+    return await engine(name, client, options, settings);
+  } finally {
+    await client.close();
+  }
+}
+
+function objectCount(plan: Plan): number {
+  return plan.collections.reduce((n, c) => n + c.objects.length, 0);
+}
+
+async function readPlan(options: BenchOptions): Promise<Plan> {
+  const dataset = await openDataset(options.data, { language: 'en', policy: 'strict', maxRejected: 0 });
+  return buildPlan(dataset, { definitions });
+}
+
+/** Raw insertMany of the prepared objects, bare then with their references: the physical limit. */
+async function ceiling(client: WeaviateClient, options: BenchOptions): Promise<ScenarioResult> {
+  const plan = await readPlan(options);
+  await ensureSchema(client, definitions, log);
+  const started = performance.now();
+  for (const withRefs of [false, true]) {
+    for (const c of plan.collections) {
+      const objects = c.objects.map(
+        (o): WriteObject => ({
+          id: o.id,
+          label: o.uri,
+          properties: { ...o.properties, contentHash: withRefs ? o.hash : PENDING_HASH },
+          references: withRefs ? o.references : undefined,
+        }),
+      );
+      const handle = client.collections.use(c.name);
+      await forEachChunk(objects, { ...options, checkpoint: async () => {} }, async (chunk) => {
+        const res = await handle.data.insertMany(chunk.map(toData));
+        if (res.hasErrors) throw new Error(`ceiling: ${Object.values(res.errors)[0]?.message}`);
+      });
+    }
+  }
+  const ms = performance.now() - started;
+  const objects = objectCount(plan);
+  return {
+    scenario: 'ceiling',
+    ms,
+    objects,
+    writes: 2 * objects,
+    deleted: 0,
+    note: 'prepared objects, no read/hash/verify',
+  };
+}
+
+/** Our ingest as the command runs it (read, plan, delta, write, verify), in a process of its own. */
+async function engine(
+  name: ScenarioName,
+  client: WeaviateClient,
+  options: BenchOptions,
+  settings: Config['weaviate'],
+): Promise<ScenarioResult> {
+  const base = await openDataset(options.data, { language: 'en', policy: 'strict', maxRejected: 0 });
+  const changed = mutatedDataset(base, { modify: (_s, i) => i % 100 === 7, remove: (_s, i) => i % 200 === 3 });
+  const dataset = name === 'rerun-changed' ? changed : base;
+  const ctx = simpleContext(client, log, {
+    batchSize: options.batchSize,
+    concurrency: options.concurrency,
+    rest: restEndpoint(settings),
+  });
+  const started = performance.now();
+  const report = await ingest({ dataset, definitions, ctx });
+  const ms = performance.now() - started;
+  const objects = Object.values(report.collections).reduce((n, c) => n + c.total, 0);
+  const note =
+    name === 'rerun-changed'
+      ? `${changed.modified.length} skills modified, ${changed.removed.size} removed; updated: ${updatedSummary(report.collections)}`
+      : `plan ${(report.ms.plan / 1000).toFixed(1)} s, verify ${(report.verify.ms / 1000).toFixed(1)} s`;
+  return {
+    scenario: name,
+    ms,
+    objects,
+    writes: report.objects.written + report.referencesPass.written,
+    deleted: report.referencesPass.deleted,
+    peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
+    note,
+    detail: { collections: report.collections, ms: report.ms, verify: report.verify },
+  };
+}
+
+function updatedSummary(collections: Record<string, { updated: number }>): string {
+  return Object.entries(collections)
+    .filter(([, c]) => c.updated > 0)
+    .map(([n, c]) => `${n} ${c.updated}`)
+    .join(', ');
+}
+
+/** Every k-th item, k = 1/fraction. */
+function spread<T>(items: readonly T[], fraction: number): T[] {
+  const step = Math.max(1, Math.round(1 / fraction));
+  return items.filter((_, i) => i % step === 0);
+}
+
+/** The original tool's write path on a spread sample, extrapolated linearly to the whole dataset. */
+async function lookupThenWrite(client: WeaviateClient, options: BenchOptions): Promise<ScenarioResult> {
+  const plan = await readPlan(options);
+  await ensureSchema(client, definitions, log);
+  const sampled = new Set<string>();
+  let objectMs = 0;
+  let requests = 0;
+  for (const c of plan.collections) {
+    const sample = spread(c.objects, options.ltwObjects);
+    const t = performance.now();
+    for (const o of sample) requests += await upsertObject(client, c.name, o);
+    objectMs += performance.now() - t;
+    for (const o of sample) sampled.add(o.id);
+  }
+  // Untimed: the rest of the objects, so that relation lookups search full collections.
+  for (const c of plan.collections) {
+    const rest = c.objects.filter((o) => !sampled.has(o.id));
+    await forEachChunk(rest, { ...options, checkpoint: async () => {} }, async (chunk) => {
+      const res = await client.collections
+        .use(c.name)
+        .data.insertMany(chunk.map((o) => ({ id: o.id, properties: o.properties })));
+      if (res.hasErrors) throw new Error(`lookup-then-write setup: ${Object.values(res.errors)[0]?.message}`);
+    });
+  }
+  const relations = relationsOf(plan);
+  const relationSample = spread(relations, options.ltwRelations);
+  const t = performance.now();
+  for (const r of relationSample) requests += await addRelation(client, r);
+  const relationMs = performance.now() - t;
+  const objects = objectCount(plan);
+  const ms = objectMs * (objects / sampled.size) + relationMs * (relations.length / relationSample.length);
+  return {
+    scenario: 'lookup-then-write',
+    ms,
+    objects,
+    writes: objects,
+    deleted: 0,
+    note: `EXTRAPOLATED from ${sampled.size} objects + ${relationSample.length} of ${relations.length} relation rows (${requests} requests, ${((objectMs + relationMs) / 1000).toFixed(0)} s measured)`,
+  };
+}

@@ -1,0 +1,155 @@
+/**
+ * `esco-init ingest`: one ingestion run without the lock and status machinery of `init`:
+ * ensure the schema, write what is new or changed, delete what is gone, verify, and print
+ * per-collection counts. Running it twice writes nothing the second time.
+ */
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { generateUuid5, type WeaviateClient } from 'weaviate-client';
+import { type ConfigOverrides, loadConfig } from '../config/config.ts';
+import { EscoInitError } from '../errors.ts';
+import { openDataset } from '../esco/open.ts';
+import { simpleContext, throwIfInterrupted } from '../ingest/context.ts';
+import { type IngestReport, ingest } from '../ingest/ingest.ts';
+import { createLogger } from '../log.ts';
+import { connect } from '../weaviate/client.ts';
+import { restEndpoint } from '../weaviate/rest.ts';
+import { loadSchemas } from '../weaviate/schema.ts';
+import type { Command, CommandIO } from './command.ts';
+
+const HELP = `Usage: esco-init ingest [--data <path>]... [options]
+
+Ingests an ESCO dataset into Weaviate once: creates the collections if needed, writes new and
+changed objects with their references, deletes objects no longer in the dataset, verifies counts,
+references and a sample of objects, and prints per-collection counts. Safe to repeat: an
+unchanged dataset writes nothing. (Use 'init' under docker compose: it adds locking and status.)
+
+Options:
+  --data <path>          ESCO zip, folder or CSV file; repeat for several (default: config data.paths)
+  --language <code>      language bundle to read (default: config data.language, "en")
+  --batch-size <n>       objects per batch request (default: config ingest.batchSize)
+  --concurrency <n>      batch requests in flight (default: config ingest.concurrency)
+  --vectorizer <name>    none | text2vec-transformers (default: config ingest.vectorizer)
+  --profile <name>       configuration profile
+  --config <file>        configuration file
+  --json                 print the full report as JSON instead of the table`;
+
+export const command: Command = {
+  name: 'ingest',
+  summary: 'ingest an ESCO dataset once (no lock, no status tracking) and print what changed',
+  help: HELP,
+  async run(argv, io) {
+    const flags = parse(argv);
+    const config = loadConfig(overrides(flags), io.env);
+    const log = createLogger(config.log, io.stderr);
+    const { data } = config;
+    const dataset = await openDataset(data.paths, {
+      language: data.language,
+      policy: data.rowPolicy,
+      maxRejected: data.maxRejectedRows,
+    });
+    const client = await interruptible(io, () => connect(config.weaviate, log, io.signal));
+    try {
+      const ctx = simpleContext(client, log, {
+        batchSize: config.ingest.batchSize,
+        concurrency: config.ingest.concurrency,
+        signal: io.signal,
+        rest: restEndpoint(config.weaviate),
+      });
+      const definitions = loadSchemas({ vectorizer: config.ingest.vectorizer });
+      const report = await interruptible(io, () => ingest({ dataset, definitions, ctx }));
+      await recordCompleted(client, report);
+      io.stdout.write(flags.json ? `${JSON.stringify(report, null, 2)}\n` : renderReport(report));
+      return 0;
+    } finally {
+      await client.close();
+    }
+  },
+};
+
+type Flags = ReturnType<typeof parse>;
+
+function parse(argv: string[]) {
+  try {
+    return parseArgs({
+      args: argv,
+      strict: true,
+      allowPositionals: false,
+      options: {
+        data: { type: 'string', multiple: true },
+        language: { type: 'string' },
+        'batch-size': { type: 'string' },
+        concurrency: { type: 'string' },
+        vectorizer: { type: 'string' },
+        profile: { type: 'string' },
+        config: { type: 'string' },
+        json: { type: 'boolean', default: false },
+      },
+    }).values;
+  } catch (cause) {
+    throw new EscoInitError('USAGE', `ingest: ${(cause as Error).message}; see esco-init ingest --help`, { cause });
+  }
+}
+
+function overrides(v: Flags): ConfigOverrides {
+  return {
+    profile: v.profile,
+    configFile: v.config,
+    data: { paths: v.data?.map((p) => path.resolve(p)), language: v.language },
+    ingest: { batchSize: v['batch-size'], concurrency: v.concurrency, vectorizer: v.vectorizer },
+  };
+}
+
+/** A failure caused by SIGINT/SIGTERM is reported as the interruption (exit 130/143). */
+async function interruptible<T>(io: CommandIO, run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (error) {
+    throwIfInterrupted(io.signal);
+    throw error;
+  }
+}
+
+/** A plain `completed` record in Metadata (init's status store keeps the real history). */
+async function recordCompleted(client: WeaviateClient, report: IngestReport): Promise<void> {
+  const key = 'ingest-command';
+  const summary = {
+    state: 'completed',
+    schemaVersion: report.schemaVersion,
+    fingerprint: report.fingerprint,
+    collections: report.collections,
+    references: report.references,
+    completedAt: new Date().toISOString(),
+  };
+  const properties = { key, kind: 'status', state: 'completed', json: JSON.stringify(summary), updatedAt: new Date() };
+  const id = generateUuid5(`status:${key}`, 'esco-init/metadata');
+  const result = await client.collections.use('Metadata').data.insertMany([{ id, properties }]);
+  if (result.hasErrors) {
+    const message = Object.values(result.errors)[0]?.message ?? 'unknown error';
+    throw new EscoInitError(
+      'WRITE_FAILED',
+      `the data is ingested and verified, but recording the status failed: ${message}`,
+    );
+  }
+}
+
+export function renderReport(report: IngestReport): string {
+  const header = ['collection', 'total', 'added', 'updated', 'unchanged', 'deleted'];
+  const rows = Object.entries(report.collections).map(([name, c]) => [
+    name,
+    ...[c.total, c.added, c.updated, c.unchanged, c.deleted].map(String),
+  ]);
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (cells: string[]) =>
+    cells.map((c, i) => (i === 0 ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0))).join('  ');
+  const v = report.verify;
+  return [
+    line(header),
+    ...rows.map(line),
+    '',
+    `references: ${report.references} (relation rows skipped as dangling: ${report.danglingRelations})`,
+    `writes: ${report.writes} (objects created, rewritten or deleted); verified ${v.objects} objects, ${v.references} references (${v.referencesRead} read back, the rest by content hash), ${v.sampled} sampled`,
+    `schema ${report.schemaVersion}, dataset ${report.fingerprint.slice(0, 16)}, ${(report.ms.total / 1000).toFixed(1)} s`,
+    '',
+  ].join('\n');
+}

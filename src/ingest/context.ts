@@ -1,0 +1,74 @@
+/**
+ * What every ingestion pass needs from its caller. The plain `ingest` command builds a simple one;
+ * `init` passes the lease lock's fencing check as `guard` and the process signals as `signal`.
+ */
+import type { WeaviateClient } from 'weaviate-client';
+import { EscoInitError } from '../errors.ts';
+import type { Logger } from '../log.ts';
+import type { RestEndpoint } from '../weaviate/rest.ts';
+
+export type PassName = 'objects' | 'references' | 'deletes' | 'verify';
+
+export interface Progress {
+  pass: PassName;
+  collection: string;
+  /** Objects handled so far in this collection and pass (written, skipped as unchanged or checked). */
+  done: number;
+  total: number;
+}
+
+export interface IngestContext {
+  client: WeaviateClient;
+  log: Logger;
+  /** Objects per insertMany request. */
+  batchSize: number;
+  /** insertMany requests in flight at once. */
+  concurrency: number;
+  /** Called before every batch; throws to stop writing (e.g. the lock was lost). */
+  guard(): Promise<void>;
+  onProgress(progress: Progress): void;
+  /** When aborted, passes stop at the next batch boundary with INTERRUPTED_SIGINT/SIGTERM. */
+  signal: AbortSignal;
+  /** Attempts per request on transient failures (default 5). */
+  maxAttempts?: number;
+  /**
+   * REST access to the same Weaviate (`restEndpoint(config.weaviate)`): verification reads all
+   * reference lists through it several times faster than through gRPC. Without it, gRPC is used.
+   */
+  rest?: RestEndpoint;
+}
+
+/** A context for callers without a lock or signals (tests, benchmarks, the `ingest` command). */
+export function simpleContext(
+  client: WeaviateClient,
+  log: Logger,
+  options: Partial<Omit<IngestContext, 'client' | 'log'>> = {},
+): IngestContext {
+  return {
+    client,
+    log,
+    batchSize: options.batchSize ?? 500,
+    concurrency: options.concurrency ?? 2,
+    guard: options.guard ?? (async () => {}),
+    onProgress: options.onProgress ?? (() => {}),
+    signal: options.signal ?? new AbortController().signal,
+    maxAttempts: options.maxAttempts,
+    rest: options.rest,
+  };
+}
+
+/** The batch boundary: stop if interrupted, then let the guard veto the next write. */
+export async function checkpoint(ctx: IngestContext): Promise<void> {
+  throwIfInterrupted(ctx.signal);
+  await ctx.guard();
+}
+
+export function throwIfInterrupted(signal: AbortSignal): void {
+  if (!signal.aborted) return;
+  if (signal.reason instanceof EscoInitError) throw signal.reason;
+  const term = signal.reason === 'SIGTERM';
+  throw new EscoInitError(
+    term ? 'INTERRUPTED_SIGTERM' : 'INTERRUPTED_SIGINT',
+    `interrupted by ${term ? 'SIGTERM' : 'SIGINT'} at a batch boundary; run again to resume (only what is missing or different is written).`,
+  );
+}

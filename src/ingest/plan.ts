@@ -1,0 +1,288 @@
+/**
+ * The plan: the whole dataset read once into the objects to store (properties, complete reference
+ * lists, content hash) plus what verification must find. ~17k objects and ~300k reference ids for
+ * ESCO v1.1.1; ids are shared strings, so the references cost a pointer each.
+ */
+import { createHash } from 'node:crypto';
+import { EscoInitError } from '../errors.ts';
+import type { DatasetReport, EscoDataset, RecordLocation } from '../esco/dataset.ts';
+import type { CollectionMemberRecord } from '../esco/records.ts';
+import { findCollection, type SchemaDefinitions } from '../weaviate/schema.ts';
+import {
+  COLLECTIONS,
+  type CollectionName,
+  collectionUri,
+  compact,
+  conceptSchemeProperties,
+  INGESTED_COLLECTIONS,
+  iscoGroupProperties,
+  LINKS,
+  type LinkRules,
+  objectId,
+  occupationProperties,
+  type Properties,
+  skillGroupProperties,
+  skillProperties,
+} from './mapping.ts';
+
+export interface PlannedObject {
+  id: string;
+  /** The concept URI (or the collection key for ConceptCollection): names the object in reports. */
+  uri: string;
+  properties: Properties;
+  /** Reference property → target ids, sorted and unique. */
+  references: Record<string, string[]>;
+  hash: string;
+}
+
+export interface CollectionPlan {
+  name: CollectionName;
+  objects: PlannedObject[];
+  /** Reference property → number of references the collection must hold. */
+  referenceTotals: Record<string, number>;
+}
+
+/** What became of the rows of one relation source. */
+export interface LinkStats {
+  rows: number;
+  duplicates: number;
+  /** Rows whose ends exist but are of kinds the relation does not connect (or unknown member URIs). */
+  unresolved: number;
+  /** rows − duplicates − unresolved: the forward references stored for this source. */
+  links: number;
+  examples: string[];
+}
+
+export type LinkSource =
+  | 'occupationSkillRelations'
+  | 'broaderRelationsSkillPillar'
+  | 'broaderRelationsOccPillar'
+  | 'skillSkillRelations'
+  | 'collections'
+  | 'occupationIscoGroup';
+
+export interface Plan {
+  schemaVersion: string;
+  collections: CollectionPlan[];
+  dataset: DatasetReport;
+  links: Record<LinkSource, LinkStats>;
+  expected: { objects: Record<string, number>; references: Record<string, Record<string, number>> };
+}
+
+interface Node {
+  collection: CollectionName;
+  id: string;
+  uri: string;
+  properties: Properties;
+  /** Reference property → target ids, duplicates included until `finish` sorts them out. */
+  refs: Map<string, string[]>;
+}
+
+interface Builder {
+  byUri: Map<string, Node>;
+  nodes: Record<CollectionName, Node[]>;
+  links: Record<LinkSource, LinkStats>;
+  members: { record: CollectionMemberRecord; at: RecordLocation }[];
+  /** Forward reference property → the source its rows come from (for duplicate accounting). */
+  forwardSource: Map<string, LinkSource>;
+}
+
+export async function buildPlan(dataset: EscoDataset, options: { definitions: SchemaDefinitions }): Promise<Plan> {
+  const b = newBuilder();
+  const report = await dataset.scan({
+    skills: (r, at) => addNode(b, COLLECTIONS.skill, r.conceptUri, skillProperties(r), at),
+    occupations: (r, at) => addNode(b, COLLECTIONS.occupation, r.conceptUri, occupationProperties(r), at),
+    iscoGroups: (r, at) => addNode(b, COLLECTIONS.iscoGroup, r.conceptUri, iscoGroupProperties(r), at),
+    skillGroups: (r, at) => addNode(b, COLLECTIONS.skillGroup, r.conceptUri, skillGroupProperties(r), at),
+    conceptSchemes: (r, at) =>
+      addNode(b, COLLECTIONS.conceptScheme, r.conceptSchemeUri, conceptSchemeProperties(r), at),
+    collection: (record, at) => {
+      b.members.push({ record, at });
+    },
+    occupationSkillRelations: (r, at) => {
+      const rules = r.relationType === 'essential' ? LINKS.essentialSkill : LINKS.optionalSkill;
+      link(b, 'occupationSkillRelations', r.occupationUri, r.skillUri, rules, at);
+    },
+    broaderRelationsSkillPillar: (r, at) =>
+      link(b, 'broaderRelationsSkillPillar', r.conceptUri, r.broaderUri, LINKS.broaderSkillPillar, at),
+    broaderRelationsOccPillar: (r, at) =>
+      link(b, 'broaderRelationsOccPillar', r.conceptUri, r.broaderUri, LINKS.broaderOccPillar, at),
+    skillSkillRelations: (r, at) => {
+      const rules = r.relationType === 'essential' ? LINKS.essentialRelatedSkill : LINKS.optionalRelatedSkill;
+      link(b, 'skillSkillRelations', r.originalSkillUri, r.relatedSkillUri, rules, at);
+    },
+  });
+  addCollections(b);
+  linkIscoGroups(b);
+  return finish(b, report, options.definitions);
+}
+
+function newBuilder(): Builder {
+  const stats = (): LinkStats => ({ rows: 0, duplicates: 0, unresolved: 0, links: 0, examples: [] });
+  const nodes = Object.fromEntries(INGESTED_COLLECTIONS.map((c) => [c, []])) as unknown as Record<
+    CollectionName,
+    Node[]
+  >;
+  return {
+    byUri: new Map(),
+    nodes,
+    members: [],
+    forwardSource: new Map(),
+    links: {
+      occupationSkillRelations: stats(),
+      broaderRelationsSkillPillar: stats(),
+      broaderRelationsOccPillar: stats(),
+      skillSkillRelations: stats(),
+      collections: stats(),
+      occupationIscoGroup: stats(),
+    },
+  };
+}
+
+function addNode(b: Builder, collection: CollectionName, uri: string, properties: Properties, at?: RecordLocation) {
+  const other = b.byUri.get(uri);
+  if (other) {
+    const where = at ? `${at.file} line ${at.line}` : collection;
+    throw new EscoInitError(
+      'DATA_INVALID',
+      `${where}: concept ${uri} appears again (already read as a ${other.collection}); each conceptUri must be unique. Fix the dataset.`,
+    );
+  }
+  const node: Node = { collection, id: objectId(uri), uri, properties, refs: new Map() };
+  b.byUri.set(uri, node);
+  b.nodes[collection].push(node);
+}
+
+/** Adds from→to (and the inverse) per the rule for the two ends' collections. */
+function link(b: Builder, source: LinkSource, fromUri: string, toUri: string, rules: LinkRules, at?: RecordLocation) {
+  const stats = b.links[source];
+  stats.rows++;
+  const from = b.byUri.get(fromUri);
+  const to = b.byUri.get(toUri);
+  const rule = from && to ? rules[`${from.collection}>${to.collection}`] : undefined;
+  if (!from || !to || !rule) {
+    stats.unresolved++;
+    if (stats.examples.length < 10) {
+      const where = at ? `${at.file}:${at.line} ` : '';
+      stats.examples.push(
+        `${where}${fromUri} (${from?.collection ?? 'unknown'}) → ${toUri} (${to?.collection ?? 'unknown'})`,
+      );
+    }
+    return;
+  }
+  // Duplicate rows are removed (and counted) in `finish`: arrays cost a pointer per reference
+  // where a Set per list would cost several times that for ~300k references.
+  addRef(from, rule.forward, to.id);
+  if (rule.inverse) addRef(to, rule.inverse, from.id);
+  b.forwardSource.set(rule.forward, source);
+  stats.links++;
+}
+
+function addRef(node: Node, property: string, target: string): void {
+  const list = node.refs.get(property);
+  if (list) list.push(target);
+  else node.refs.set(property, [target]);
+}
+
+/** One ConceptCollection per collection file; members get the key as a filterable property too. */
+function addCollections(b: Builder): void {
+  const keys = [...new Set(b.members.map((m) => m.record.collection))].sort();
+  const memberCounts = new Map<string, number>();
+  for (const key of keys) addNode(b, COLLECTIONS.conceptCollection, collectionUri(key), { key });
+  const seen = new Set<string>();
+  const stats = b.links.collections;
+  for (const { record, at } of b.members) {
+    const key = `${record.conceptUri}\n${record.collection}`;
+    if (seen.has(key)) {
+      stats.rows++;
+      stats.duplicates++;
+      continue;
+    }
+    seen.add(key);
+    const unresolved = stats.unresolved;
+    link(b, 'collections', record.conceptUri, collectionUri(record.collection), LINKS.collectionMember, at);
+    if (stats.unresolved > unresolved) continue;
+    memberCounts.set(record.collection, (memberCounts.get(record.collection) ?? 0) + 1);
+    const member = b.byUri.get(record.conceptUri);
+    if (member)
+      member.properties.collections = [
+        ...((member.properties.collections as string[]) ?? []),
+        record.collection,
+      ].sort();
+  }
+  for (const node of b.nodes.ConceptCollection)
+    node.properties.memberCount = memberCounts.get(node.properties.key as string) ?? 0;
+  b.members = [];
+}
+
+/** Occupation → its ISCO group by the iscoGroup code column (every occupation has one). */
+function linkIscoGroups(b: Builder): void {
+  const byCode = new Map(b.nodes.ISCOGroup.map((n) => [n.properties.code as string, n.uri]));
+  for (const occupation of b.nodes.Occupation) {
+    const code = occupation.properties.iscoGroupCode as string | undefined;
+    if (code === undefined) continue;
+    const target = byCode.get(code) ?? `(no ISCO group with code ${code})`;
+    link(b, 'occupationIscoGroup', occupation.uri, target, LINKS.iscoGroupCode);
+  }
+}
+
+function finish(b: Builder, dataset: DatasetReport, definitions: SchemaDefinitions): Plan {
+  const collections = INGESTED_COLLECTIONS.map((name) => {
+    const def = findCollection(definitions, name);
+    const known = new Set([...def.properties.map((p) => p.name), ...def.references.map((r) => r.name)]);
+    const referenceTotals: Record<string, number> = Object.fromEntries(def.references.map((r) => [r.name, 0]));
+    const objects = b.nodes[name].map((node) => {
+      const object = toPlanned(node, (prop, duplicates) => {
+        const source = b.forwardSource.get(prop);
+        if (!source) return; // an inverse list: its duplicates mirror the forward ones
+        b.links[source].duplicates += duplicates;
+        b.links[source].links -= duplicates;
+      });
+      for (const key of [...Object.keys(object.properties), ...Object.keys(object.references)]) {
+        if (!known.has(key))
+          throw new EscoInitError('INTERNAL', `${name}.${key} is mapped but not in the schema files`);
+      }
+      for (const [prop, ids] of Object.entries(object.references))
+        referenceTotals[prop] = (referenceTotals[prop] ?? 0) + ids.length;
+      return object;
+    });
+    return { name, objects, referenceTotals };
+  });
+  const expected = {
+    objects: Object.fromEntries(collections.map((c) => [c.name, c.objects.length])),
+    references: Object.fromEntries(collections.map((c) => [c.name, c.referenceTotals])),
+  };
+  return { schemaVersion: definitions.version, collections, dataset, links: b.links, expected };
+}
+
+function toPlanned(node: Node, onDuplicates: (property: string, count: number) => void): PlannedObject {
+  const references: Record<string, string[]> = {};
+  for (const [prop, ids] of [...node.refs].sort(([a], [b]) => a.localeCompare(b))) {
+    ids.sort();
+    const unique = ids.filter((id, i) => i === 0 || id !== ids[i - 1]);
+    if (unique.length < ids.length) onDuplicates(prop, ids.length - unique.length);
+    references[prop] = unique;
+  }
+  node.refs.clear();
+  const properties = compact(node.properties);
+  return { id: node.id, uri: node.uri, properties, references, hash: contentHash(properties, references) };
+}
+
+/** Hash over sorted properties and reference lists: equal content, equal hash, whatever the file order. */
+export function contentHash(properties: Properties, references: Record<string, string[]>): string {
+  const props = Object.keys(properties)
+    .sort()
+    .map((k) => [k, properties[k]]);
+  const refs = Object.keys(references)
+    .sort()
+    .map((k) => [k, references[k]]);
+  return createHash('sha256')
+    .update(JSON.stringify([props, refs]))
+    .digest('base64url')
+    .slice(0, 24);
+}
+
+/** Total references the plan stores (both directions). */
+export function totalReferences(plan: Plan): number {
+  return plan.collections.reduce((sum, c) => sum + Object.values(c.referenceTotals).reduce((a, n) => a + n, 0), 0);
+}

@@ -1,0 +1,216 @@
+/**
+ * The two write passes. Objects first, without references and with a PENDING hash (references
+ * embedded in an object need their targets to exist); then every object whose stored hash differs
+ * from the plan is written whole: properties, complete reference lists and the final hash, in one
+ * upsert. A crash anywhere leaves objects whose stored hash differs from the plan, so a re-run
+ * repairs exactly those. Objects no longer in the dataset are deleted last, after everything that
+ * pointed at them has been rewritten without them.
+ */
+import {
+  type BatchOptions,
+  deleteObjects,
+  type WriteObject,
+  writeObjects as writeBatch,
+  writeFailed,
+} from '../weaviate/batch-writer.ts';
+import { readHashes } from '../weaviate/cursor.ts';
+import { checkpoint, type IngestContext, type PassName, throwIfInterrupted } from './context.ts';
+import type { CollectionPlan, Plan, PlannedObject } from './plan.ts';
+
+/** Stored as contentHash until the references pass has written the object completely. */
+export const PENDING_HASH = 'pending';
+
+export interface CollectionCounts {
+  added: number;
+  updated: number;
+  unchanged: number;
+  deleted: number;
+}
+
+export interface ObjectsReport {
+  /** What this run found to do, per collection, when it started (before any write). */
+  collections: Record<string, CollectionCounts>;
+  /** Objects created by this pass (new ones, without references yet). */
+  written: number;
+  ms: number;
+}
+
+export interface ReferencesReport {
+  collections: Record<string, { written: number; deleted: number; references: number }>;
+  /** Objects written whole (properties + references + final hash). */
+  written: number;
+  deleted: number;
+  /** References carried by the written objects. */
+  references: number;
+  ms: number;
+}
+
+export interface CollectionDiff {
+  added: PlannedObject[];
+  changed: PlannedObject[];
+  unchanged: number;
+  stale: string[];
+}
+
+/** Collection → (id → stored contentHash): what Weaviate holds, read with the cursor. */
+export type StoredHashes = Map<string, Map<string, string>>;
+
+export async function readStoredHashes(collections: readonly string[], ctx: IngestContext): Promise<StoredHashes> {
+  const stored: StoredHashes = new Map();
+  for (const name of collections) {
+    throwIfInterrupted(ctx.signal);
+    stored.set(name, await readHashes(ctx.client, name, ctx.signal));
+  }
+  return stored;
+}
+
+const namesOf = (plan: Plan) => plan.collections.map((c) => c.name);
+
+/** Ids of the objects a run will write whole: new ones and those whose stored hash differs. */
+export function dirtyIds(plan: Plan, stored: StoredHashes): Set<string> {
+  const ids = new Set<string>();
+  for (const collection of plan.collections) {
+    const hashes = stored.get(collection.name);
+    for (const o of collection.objects) if (hashes?.get(o.id) !== o.hash) ids.add(o.id);
+  }
+  return ids;
+}
+
+export function diffCollection(plan: CollectionPlan, stored: ReadonlyMap<string, string>): CollectionDiff {
+  const diff: CollectionDiff = { added: [], changed: [], unchanged: 0, stale: [] };
+  const planned = new Set<string>();
+  for (const object of plan.objects) {
+    planned.add(object.id);
+    const hash = stored.get(object.id);
+    if (hash === undefined) diff.added.push(object);
+    else if (hash !== object.hash) diff.changed.push(object);
+    else diff.unchanged++;
+  }
+  for (const id of stored.keys()) if (!planned.has(id)) diff.stale.push(id);
+  return diff;
+}
+
+/**
+ * Creates the objects Weaviate does not hold yet, bare. `stored` (from readStoredHashes) saves
+ * re-reading when the caller just read it; it is updated with what this pass writes.
+ */
+export async function writeObjects(plan: Plan, ctx: IngestContext, stored?: StoredHashes): Promise<ObjectsReport> {
+  const started = performance.now();
+  const report: ObjectsReport = { collections: {}, written: 0, ms: 0 };
+  const state = stored ?? (await readStoredHashes(namesOf(plan), ctx));
+  for (const collection of plan.collections) {
+    throwIfInterrupted(ctx.signal);
+    const hashes = storedOf(state, collection.name);
+    const diff = diffCollection(collection, hashes);
+    report.collections[collection.name] = {
+      added: diff.added.length,
+      updated: diff.changed.length,
+      unchanged: diff.unchanged,
+      deleted: diff.stale.length,
+    };
+    const objects = diff.added.map(
+      (o): WriteObject => ({
+        id: o.id,
+        properties: { ...o.properties, contentHash: PENDING_HASH },
+        label: o.uri,
+      }),
+    );
+    const skipped = collection.objects.length - objects.length;
+    const result = await writeBatch(
+      ctx.client,
+      collection.name,
+      objects,
+      batchOptions(ctx, 'objects', collection.name, skipped, collection.objects.length),
+    );
+    if (result.failures.length > 0) throw writeFailed(`objects pass (${collection.name})`, result.failures);
+    for (const o of objects) hashes.set(o.id, PENDING_HASH);
+    report.written += result.written;
+    ctx.log.info(
+      { collection: collection.name, ...report.collections[collection.name], created: result.written },
+      'objects pass',
+    );
+  }
+  report.ms = Math.round(performance.now() - started);
+  return report;
+}
+
+/** Writes every object whose stored hash differs from the plan whole, then deletes stale objects. */
+export async function writeReferences(
+  plan: Plan,
+  ctx: IngestContext,
+  stored?: StoredHashes,
+): Promise<ReferencesReport> {
+  const started = performance.now();
+  const report: ReferencesReport = { collections: {}, written: 0, deleted: 0, references: 0, ms: 0 };
+  const stale = new Map<string, string[]>();
+  const state = stored ?? (await readStoredHashes(namesOf(plan), ctx));
+  for (const collection of plan.collections) {
+    throwIfInterrupted(ctx.signal);
+    const hashes = storedOf(state, collection.name);
+    const diff = diffCollection(collection, hashes);
+    stale.set(collection.name, diff.stale);
+    const dirty = [...diff.added, ...diff.changed];
+    const references = dirty.reduce((n, o) => n + Object.values(o.references).reduce((a, ids) => a + ids.length, 0), 0);
+    const objects = dirty.map(
+      (o): WriteObject => ({
+        id: o.id,
+        properties: { ...o.properties, contentHash: o.hash },
+        references: o.references,
+        label: o.uri,
+      }),
+    );
+    const options = batchOptions(ctx, 'references', collection.name, diff.unchanged, collection.objects.length);
+    const result = await writeBatch(ctx.client, collection.name, objects, options);
+    if (result.failures.length > 0) throw writeFailed(`references pass (${collection.name})`, result.failures);
+    for (const o of dirty) hashes.set(o.id, o.hash);
+    report.collections[collection.name] = { written: result.written, deleted: 0, references };
+    report.written += result.written;
+    report.references += references;
+    ctx.log.info({ collection: collection.name, written: result.written, references }, 'references pass');
+  }
+  for (const [name, ids] of stale) {
+    if (ids.length === 0) continue;
+    const result = await deleteObjects(ctx.client, name, ids, batchOptions(ctx, 'deletes', name, 0, ids.length));
+    if (result.failures.length > 0)
+      throw writeFailed(`deleting objects no longer in the dataset (${name})`, result.failures);
+    const counts = report.collections[name];
+    if (counts) counts.deleted = result.written;
+    for (const id of ids) state.get(name)?.delete(id);
+    report.deleted += result.written;
+    ctx.log.info({ collection: name, deleted: result.written }, 'deleted objects no longer in the dataset');
+  }
+  report.ms = Math.round(performance.now() - started);
+  return report;
+}
+
+function storedOf(state: StoredHashes, collection: string): Map<string, string> {
+  let hashes = state.get(collection);
+  if (!hashes) {
+    hashes = new Map();
+    state.set(collection, hashes);
+  }
+  return hashes;
+}
+
+function batchOptions(
+  ctx: IngestContext,
+  pass: PassName,
+  collection: string,
+  skipped: number,
+  total: number,
+): BatchOptions {
+  let done = skipped;
+  ctx.onProgress({ pass, collection, done, total });
+  return {
+    batchSize: ctx.batchSize,
+    concurrency: ctx.concurrency,
+    checkpoint: () => checkpoint(ctx),
+    signal: ctx.signal,
+    log: ctx.log,
+    maxAttempts: ctx.maxAttempts,
+    onChunk: (count) => {
+      done += count;
+      ctx.onProgress({ pass, collection, done, total });
+    },
+  };
+}

@@ -1,0 +1,166 @@
+/**
+ * The passes of an ESCO ingestion, in gate order: read+validate → schema → objects → references →
+ * verify → publish. They compose the engine's functions (src/ingest); the orchestrator supplies
+ * the fencing guard, progress and the guarded publish.
+ */
+import type { WeaviateClient } from 'weaviate-client';
+import type { Config } from '../config/config.ts';
+import { EscoInitError } from '../errors.ts';
+import type { EscoDataset, RecordHandlers } from '../esco/dataset.ts';
+import { type IngestContext, throwIfInterrupted } from '../ingest/context.ts';
+import type { PassDefinition } from '../ingest/pipeline.ts';
+import { buildPlan, type Plan, totalReferences } from '../ingest/plan.ts';
+import { type VerifyReport, verify } from '../ingest/verify.ts';
+import { writeObjects, writeReferences } from '../ingest/write.ts';
+import type { Logger } from '../log.ts';
+import type { RestEndpoint } from '../weaviate/rest.ts';
+import { ensureSchema, type SchemaDefinitions } from '../weaviate/schema.ts';
+import type { Counts } from '../weaviate/status-store.ts';
+import type { HolderSession } from './orchestrator.ts';
+
+export interface EscoPassDeps {
+  client: WeaviateClient;
+  /** REST access to the same server: verification reads reference lists much faster through it. */
+  rest: RestEndpoint;
+  dataset: EscoDataset;
+  definitions: SchemaDefinitions;
+  /** The fingerprint the decision was made on: the read pass checks the files still match it. */
+  fingerprint: string;
+  ingest: Config['ingest'];
+  log: Logger;
+  signal: AbortSignal;
+}
+
+export function escoPasses(deps: EscoPassDeps, session: HolderSession): PassDefinition[] {
+  let plan: Plan | undefined;
+  let verified: VerifyReport | undefined;
+  const ctx: IngestContext = {
+    client: deps.client,
+    log: deps.log,
+    batchSize: deps.ingest.batchSize,
+    concurrency: deps.ingest.concurrency,
+    guard: () => session.guard(),
+    onProgress: (p) => session.progress(p),
+    signal: deps.signal,
+    rest: deps.rest,
+  };
+  const planned = (): Plan => {
+    if (!plan) throw new EscoInitError('INTERNAL', 'a pass needs the plan, but the read pass did not run');
+    return plan;
+  };
+  return [
+    {
+      name: 'read',
+      resumable: false,
+      run: async () => {
+        plan = await buildPlan(interruptible(deps.dataset, deps.signal), { definitions: deps.definitions });
+        return readOutcome(plan, deps.fingerprint);
+      },
+    },
+    {
+      name: 'schema',
+      resumable: false,
+      run: async () => {
+        await session.guard();
+        const report = await ensureSchema(deps.client, deps.definitions, deps.log);
+        const counts = { created: report.created.length, addedProperties: report.addedProperties.length };
+        return { counts, note: report.created.length > 0 ? `created ${report.created.join(', ')}` : undefined };
+      },
+    },
+    {
+      name: 'objects',
+      resumable: true,
+      run: async () => {
+        const report = await writeObjects(planned(), ctx);
+        const counts: Counts = { written: report.written };
+        for (const [name, c] of Object.entries(report.collections)) {
+          Object.assign(counts, {
+            [`${name}.added`]: c.added,
+            [`${name}.updated`]: c.updated,
+            [`${name}.unchanged`]: c.unchanged,
+          });
+        }
+        return { counts };
+      },
+    },
+    {
+      name: 'references',
+      resumable: true,
+      run: async () => {
+        const report = await writeReferences(planned(), ctx);
+        return { counts: { written: report.written, references: report.references, deleted: report.deleted } };
+      },
+    },
+    {
+      name: 'verify',
+      resumable: false,
+      run: async () => {
+        verified = await verify(planned(), ctx);
+        return { counts: { objects: verified.objects, references: verified.references, sampled: verified.sampled } };
+      },
+    },
+    {
+      name: 'publish',
+      resumable: false,
+      run: async () => {
+        if (!verified) throw new EscoInitError('INTERNAL', 'publish needs a verified run');
+        const counts = statusCounts(planned(), verified);
+        await session.publish(counts);
+        return { counts };
+      },
+    },
+  ];
+}
+
+function readOutcome(plan: Plan, fingerprint: string) {
+  if (plan.dataset.fingerprint !== fingerprint) {
+    throw new EscoInitError(
+      'DATA_INVALID',
+      `the dataset files changed while esco-init was starting (fingerprint ${fingerprint.slice(0, 12)} → ${plan.dataset.fingerprint.slice(0, 12)}); run again once they are complete`,
+    );
+  }
+  const dangling = plan.dataset.danglingReferences.total;
+  const counts: Counts = { ...plan.expected.objects, references: totalReferences(plan), danglingRelations: dangling };
+  return {
+    counts,
+    note: dangling > 0 ? `${dangling} relation rows name unknown concepts (reported, not stored)` : undefined,
+  };
+}
+
+/**
+ * What the status record keeps, per collection: objects and references as read back by verify,
+ * plus the dataset's dangling relation rows and unresolvable links (reported, never stored).
+ */
+export function statusCounts(plan: Plan, verified: VerifyReport): Counts {
+  const counts: Counts = {};
+  for (const [name, c] of Object.entries(verified.collections)) {
+    counts[name] = c.objects;
+    counts[`${name}.references`] = c.referencesRead + c.referencesByHash;
+  }
+  counts.objects = verified.objects;
+  counts.references = verified.references;
+  counts.danglingRelations = plan.dataset.danglingReferences.total;
+  counts.unresolvedLinks = Object.values(plan.links).reduce((n, l) => n + l.unresolved, 0);
+  return counts;
+}
+
+/** Lets SIGTERM stop a long read between two records (the scan itself knows no signal). */
+export function interruptible(dataset: EscoDataset, signal: AbortSignal): EscoDataset {
+  return {
+    language: dataset.language,
+    files: dataset.files,
+    missingOptional: dataset.missingOptional,
+    ignored: dataset.ignored,
+    fingerprint: () => dataset.fingerprint(),
+    scan: (handlers) => {
+      const wrapped: Record<string, unknown> = {};
+      for (const [kind, handler] of Object.entries(handlers) as [string, (r: unknown, at: unknown) => unknown][]) {
+        wrapped[kind] = (record: unknown, at: unknown) => {
+          throwIfInterrupted(signal);
+          return handler(record, at);
+        };
+      }
+      return dataset.scan(wrapped as RecordHandlers);
+    },
+  };
+}

@@ -1,0 +1,154 @@
+/**
+ * `esco-init init`, the container entrypoint: wait for Weaviate, fingerprint the dataset, and
+ * skip, ingest (under the lease) or wait for the process that does. Wires the real parts
+ * (Weaviate, the dataset, the engine's passes) into the orchestrator.
+ */
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
+import type { Writable } from 'node:stream';
+import type { WeaviateClient } from 'weaviate-client';
+import type { Config } from '../config/config.ts';
+import type { EscoDataset } from '../esco/dataset.ts';
+import { openDataset } from '../esco/open.ts';
+import type { Progress } from '../ingest/context.ts';
+import type { Logger } from '../log.ts';
+import { VERSION } from '../version.ts';
+import { connect, waitForReady } from '../weaviate/client.ts';
+import { WeaviateLeaseStore } from '../weaviate/lease-store.ts';
+import { Lock, type Owner, systemClock } from '../weaviate/lock.ts';
+import { METADATA_COLLECTION } from '../weaviate/metadata-docs.ts';
+import { restEndpoint } from '../weaviate/rest.ts';
+import { ensureSchema, loadSchemas, type SchemaDefinitions } from '../weaviate/schema.ts';
+import { DEFAULT_DATASET_KEY, WeaviateStatusStore } from '../weaviate/status-store.ts';
+import { renderPlan } from './dry-run.ts';
+import { escoPasses } from './init-passes.ts';
+import { type OrchestratorDeps, orchestrate } from './orchestrator.ts';
+import { normalize } from './run-record.ts';
+
+/** Lease acquisitions per process before giving up (each after losing the previous one). */
+export const MAX_ATTEMPTS = 3;
+
+export interface InitOptions {
+  config: Config;
+  force: boolean;
+  dryRun: boolean;
+  log: Logger;
+  signal: AbortSignal;
+  /** Where --dry-run prints its plan. */
+  out: Writable;
+  /** Asks before replacing complete data; leave it out when nobody can answer. */
+  confirm?: (question: string) => Promise<boolean>;
+  onProgress?: (progress: Progress) => void;
+}
+
+export async function runInit(options: InitOptions): Promise<number> {
+  const { config, log, signal } = options;
+  const started = performance.now();
+  try {
+    await waitForReady(config.weaviate, log, signal);
+    const readyAt = performance.now();
+    const client = await connect(config.weaviate, log, signal);
+    try {
+      return await initWith(client, options, { started, readyAt });
+    } finally {
+      await client.close();
+    }
+  } catch (error) {
+    throw normalize(error, signal);
+  }
+}
+
+async function initWith(
+  client: WeaviateClient,
+  options: InitOptions,
+  times: { started: number; readyAt: number },
+): Promise<number> {
+  const { config, log } = options;
+  const definitions = loadSchemas({ vectorizer: config.ingest.vectorizer });
+  const dataset = await openDataset(config.data.paths, {
+    language: config.data.language,
+    policy: config.data.rowPolicy,
+    maxRejected: config.data.maxRejectedRows,
+  });
+  const fingerprint = await dataset.fingerprint();
+  const deps = orchestratorDeps(client, dataset, definitions, fingerprint, options, times.readyAt);
+  if (options.dryRun) {
+    options.out.write(await renderPlan(deps, config));
+    return 0;
+  }
+  const outcome = await orchestrate(deps);
+  log.info(
+    {
+      outcome: outcome.state,
+      runId: outcome.run.runId,
+      waitForWeaviateMs: Math.round(times.readyAt - times.started),
+      decisionMs: outcome.decisionMs,
+      totalMs: Math.round(performance.now() - times.started),
+    },
+    outcomeMessage(outcome.state, outcome.run.decision),
+  );
+  return 0;
+}
+
+function orchestratorDeps(
+  client: WeaviateClient,
+  dataset: EscoDataset,
+  definitions: SchemaDefinitions,
+  fingerprint: string,
+  options: InitOptions,
+  readyAt: number,
+): OrchestratorDeps {
+  const { config, log, signal } = options;
+  const owner = newOwner();
+  const heartbeatMs = config.lock.heartbeatSeconds * 1000;
+  const lock = new Lock(new WeaviateLeaseStore(client), {
+    ttlMs: config.lock.ttlSeconds * 1000,
+    heartbeatMs,
+    owner,
+    log,
+  });
+  const rest = restEndpoint(config.weaviate);
+  const passDeps = { client, rest, dataset, definitions, fingerprint, ingest: config.ingest, log, signal };
+  return {
+    datasetKey: DEFAULT_DATASET_KEY,
+    fingerprint,
+    schemaVersion: definitions.version,
+    toolVersion: VERSION,
+    force: options.force,
+    owner,
+    statusStore: new WeaviateStatusStore(client),
+    lock,
+    clock: systemClock,
+    passes: (session) => escoPasses(passDeps, session),
+    pollMs: Math.min(heartbeatMs, 1000),
+    waitTimeoutMs: config.lock.waitTimeoutSeconds * 1000,
+    maxAttempts: MAX_ATTEMPTS,
+    signal,
+    log,
+    confirm: options.confirm,
+    onProgress: options.onProgress,
+    prepare: () => ensureMetadata(client, definitions, log),
+    startedAt: readyAt,
+  };
+}
+
+/** Status and lease records live in Metadata, and lease tickets are aliases of it. */
+async function ensureMetadata(client: WeaviateClient, definitions: SchemaDefinitions, log: Logger): Promise<void> {
+  const collections = definitions.collections.filter((c) => c.name === METADATA_COLLECTION);
+  await ensureSchema(client, { ...definitions, collections }, log);
+}
+
+export function newOwner(): Owner {
+  const stamp = new Date()
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d+Z$/, 'Z');
+  return { runId: `${stamp}-${randomBytes(3).toString('hex')}`, host: hostname(), pid: process.pid };
+}
+
+function outcomeMessage(state: string, decision: string): string {
+  if (state === 'ingested') return 'ESCO is ingested, verified and published';
+  if (state === 'waited') return 'ESCO was completed by another process; nothing left to do';
+  if (decision.startsWith('declined')) return 're-ingest declined; nothing was changed';
+  return 'ESCO is already complete; nothing to do';
+}

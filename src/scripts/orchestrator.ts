@@ -1,0 +1,231 @@
+/**
+ * The heart of `init`, independent of where status and lease live (tested with in-memory stores):
+ *
+ *   decide ─ skip ──────────────────────────────────────────────► exit 0 (skipped)
+ *      └ ingest → loop: status complete? ──────────────────────► exit 0 (waited)
+ *                       tryAcquire ─ held by a live holder → sleep, until --wait-timeout (exit 4)
+ *                                  └ acquired → check again → passes → publish → exit 0 (ingested)
+ *                                               lost the lease → back to the loop (bounded)
+ *                                               failed → status failed, release, rethrow
+ *
+ * Like node-pg-migrate: lock → try → finally unlock. A holder that is superseded stops writing
+ * (every batch and the publish pass are guarded) and becomes a follower.
+ */
+import { EscoInitError } from '../errors.ts';
+import type { Progress as IngestProgress } from '../ingest/context.ts';
+import type { PassDefinition } from '../ingest/pipeline.ts';
+import type { Logger } from '../log.ts';
+import type { AcquireResult, Clock, Lease, Lock, Observation, Owner } from '../weaviate/lock.ts';
+import type { Counts, DatasetStatus, RunRecord, RunState, StatusStore } from '../weaviate/status-store.ts';
+import { type Decision, decide } from './decision.ts';
+import { Holder, releaseLease } from './holder.ts';
+import { event, newRun, normalize, recordRunEnd, stateOf, throwIfAborted } from './run-record.ts';
+
+/** What the passes of one holding of the lease get from the orchestrator. */
+export interface HolderSession {
+  epoch: number;
+  /** The fencing check: call before every write; throws LOCK_LOST once superseded. */
+  guard(): Promise<void>;
+  progress(progress: IngestProgress): void;
+  /** Guarded: marks the dataset completed with these counts. The last pass calls it. */
+  publish(counts: Counts): Promise<void>;
+}
+
+export interface OrchestratorDeps {
+  datasetKey: string;
+  fingerprint: string;
+  schemaVersion: string;
+  toolVersion: string;
+  force: boolean;
+  owner: Owner;
+  statusStore: StatusStore;
+  lock: Lock;
+  clock: Clock;
+  passes(session: HolderSession): PassDefinition[];
+  /** How often a follower looks at the status and the lease. */
+  pollMs: number;
+  waitTimeoutMs: number;
+  /** Times this process may take the lease (again after losing it) before giving up. */
+  maxAttempts: number;
+  signal: AbortSignal;
+  log: Logger;
+  /** Asks before replacing complete data; absent when nobody can answer (non-interactive, --yes). */
+  confirm?: (question: string) => Promise<boolean>;
+  onProgress?: (progress: IngestProgress) => void;
+  /** Run records kept per dataset (older ones are deleted by holders). */
+  keepRuns?: number;
+  /** Makes the stores writable (creates the Metadata collection); called once, after a skip is ruled out. */
+  prepare?: () => Promise<void>;
+  /** When the clock started for `decisionMs` (default: when orchestrate is called). */
+  startedAt?: number;
+}
+
+/** Consecutive failed polls a waiter tolerates before it fails. */
+const MAX_POLL_FAILURES = 10;
+
+export interface InitOutcome {
+  state: Extract<RunState, 'ingested' | 'skipped' | 'waited'>;
+  run: RunRecord;
+  /** Milliseconds from start (Weaviate ready) to the first decision. */
+  decisionMs: number;
+}
+
+export async function orchestrate(d: OrchestratorDeps): Promise<InitOutcome> {
+  const started = d.startedAt ?? d.clock.now();
+  const run = newRun(d);
+  const startEpoch = d.force ? (await d.lock.observe()).epoch : 0;
+  const status = await d.statusStore.readStatus(d.datasetKey);
+  const decision = decideFor(d, status, startEpoch);
+  const decisionMs = Math.round(d.clock.now() - started);
+  run.decision = `${decision.action}: ${decision.reason}`;
+  d.log.info({ decision: decision.action, reason: decision.reason, decisionMs }, `decision: ${run.decision}`);
+  if (decision.action === 'skip') return finish(d, run, 'skipped', decisionMs);
+  if (decision.replacesCompleteData && d.confirm) {
+    const yes = await d.confirm(`Weaviate holds a complete ESCO dataset; ${decision.reason}. Re-ingest?`);
+    if (!yes) {
+      run.decision = `declined: ${decision.reason}`;
+      return finish(d, run, 'skipped', decisionMs);
+    }
+  }
+  try {
+    await d.prepare?.();
+    await d.statusStore.writeRun(run);
+    return await acquireOrFollow(d, run, startEpoch, decisionMs);
+  } catch (error) {
+    const failure = normalize(error, d.signal);
+    if (run.state === 'running') await recordRunEnd(d, run, stateOf(failure), failure);
+    throw failure;
+  }
+}
+
+function decideFor(d: OrchestratorDeps, status: DatasetStatus | null, startEpoch: number): Decision {
+  return decide({ status, fingerprint: d.fingerprint, schemaVersion: d.schemaVersion, force: d.force, startEpoch });
+}
+
+async function acquireOrFollow(
+  d: OrchestratorDeps,
+  run: RunRecord,
+  startEpoch: number,
+  decisionMs: number,
+): Promise<InitOutcome> {
+  // --wait-timeout bounds waiting for others: time spent holding the lease ourselves does not count.
+  let waitStarted = d.clock.now();
+  let attempts = 0;
+  let lastReport = Number.NEGATIVE_INFINITY;
+  let failures = 0;
+  for (;;) {
+    throwIfAborted(d.signal);
+    let result: AcquireResult;
+    try {
+      const status = await d.statusStore.readStatus(d.datasetKey);
+      if (decideFor(d, status, startEpoch).action === 'skip') {
+        event(run, `the data was completed by run ${status?.runId} (epoch ${status?.epoch})`);
+        return finish(d, run, 'waited', decisionMs);
+      }
+      result = await d.lock.tryAcquire();
+      failures = 0;
+    } catch (error) {
+      // A waiter outlives a Weaviate hiccup (a restart during a long ingest), within bounds.
+      if (error instanceof EscoInitError || ++failures > MAX_POLL_FAILURES) throw error;
+      d.log.warn({ err: error, failures }, 'could not read the status or the lease; trying again');
+      await d.clock.sleep(d.pollMs, d.signal).catch(() => throwIfAborted(d.signal));
+      continue;
+    }
+    if (result.lease) {
+      attempts += 1;
+      const outcome = await holdAndIngest(d, run, result.lease, result.previous, startEpoch, decisionMs);
+      if (outcome) return outcome;
+      if (attempts >= d.maxAttempts) throw gaveUpAfterLosses(attempts);
+      waitStarted = d.clock.now();
+      continue;
+    }
+    const waited = d.clock.now() - waitStarted;
+    if (waited >= d.waitTimeoutMs) throw waitTimeout(d, result.observation, waited);
+    if (d.clock.now() - lastReport >= 10_000) {
+      lastReport = d.clock.now();
+      reportWaiting(d, result.observation, waited);
+    }
+    await d.clock.sleep(d.pollMs, d.signal).catch(() => throwIfAborted(d.signal));
+  }
+}
+
+/** Returns null when the lease was lost (the caller follows again); throws when the run failed. */
+async function holdAndIngest(
+  d: OrchestratorDeps,
+  run: RunRecord,
+  lease: Lease,
+  previous: Observation,
+  startEpoch: number,
+  decisionMs: number,
+): Promise<InitOutcome | null> {
+  run.epochs.push(lease.epoch);
+  event(run, `acquired the lease, epoch ${lease.epoch} (${describePrevious(previous)})`);
+  d.log.info({ epoch: lease.epoch, previous: previous.condition }, 'acquired the ingestion lease');
+  lease.startHeartbeat();
+  const holder = new Holder(d, run, lease);
+  try {
+    // Double-checked: another holder may have completed the data between our look and our lease.
+    const status = await d.statusStore.readStatus(d.datasetKey);
+    const decision = decideFor(d, status, startEpoch);
+    if (decision.action === 'skip') {
+      event(run, `already completed by run ${status?.runId}; nothing to do`);
+      await releaseLease(d, lease, 'skipped');
+      return finish(d, run, 'waited', decisionMs);
+    }
+    run.decision = `ingest: ${decision.reason}`;
+    await holder.ingest(status, decision.resume);
+  } catch (error) {
+    const failure = normalize(error, d.signal);
+    if (stateOf(failure) !== 'interrupted' && (await holder.superseded(failure))) {
+      await holder.lost(failure);
+      return null;
+    }
+    await holder.fail(failure);
+    throw failure;
+  }
+  await releaseLease(d, lease, 'completed');
+  return finish(d, run, 'ingested', decisionMs);
+}
+
+async function finish(d: OrchestratorDeps, run: RunRecord, state: InitOutcome['state'], decisionMs: number) {
+  await recordRunEnd(d, run, state, null);
+  return { state, run, decisionMs };
+}
+
+function describePrevious(o: Observation): string {
+  if (o.condition === 'none') return 'first lease on this Weaviate';
+  const who = o.heartbeat ? `run ${o.heartbeat.runId} on ${o.heartbeat.host}` : 'a holder that never beat';
+  if (o.condition === 'released') return `epoch ${o.epoch} released by ${who} (${o.heartbeat?.releasedReason})`;
+  return `took over epoch ${o.epoch} from ${who}: no heartbeat for ${Math.round(o.unchangedMs / 1000)} s`;
+}
+
+function reportWaiting(d: OrchestratorDeps, o: Observation, waitedMs: number): void {
+  const h = o.heartbeat;
+  d.log.info(
+    {
+      epoch: o.epoch,
+      holder: h ? { runId: h.runId, host: h.host, pid: h.pid } : null,
+      progress: h?.progress ?? null,
+      silentSeconds: Math.round(o.unchangedMs / 1000),
+      waitedSeconds: Math.round(waitedMs / 1000),
+    },
+    'another process holds the ingestion lease; waiting for it to complete',
+  );
+}
+
+function waitTimeout(d: OrchestratorDeps, o: Observation, waitedMs: number): EscoInitError {
+  const holder = o.heartbeat
+    ? `run ${o.heartbeat.runId} on ${o.heartbeat.host} (pid ${o.heartbeat.pid})`
+    : 'another process';
+  return new EscoInitError(
+    'LOCK_WAIT_TIMEOUT',
+    `gave up after waiting ${Math.round(waitedMs / 1000)} s (--wait-timeout ${d.waitTimeoutMs / 1000} s) for ${holder}, which holds epoch ${o.epoch} of the ingestion lease and is still beating. Raise --wait-timeout, or check that process; \`esco-init status\` shows its progress.`,
+  );
+}
+
+function gaveUpAfterLosses(attempts: number): EscoInitError {
+  return new EscoInitError(
+    'LOCK_LOST',
+    `lost the ingestion lease ${attempts} times (the process was paused or Weaviate was too slow to confirm heartbeats); giving up. Check the host's load and lock.ttlSeconds.`,
+  );
+}

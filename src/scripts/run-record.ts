@@ -1,0 +1,79 @@
+/**
+ * The run record's bookkeeping, and how errors become run states: a signal (whatever was waiting
+ * when it came) is an interrupted run, a wait past --wait-timeout is `gave_up`, anything else failed.
+ */
+import { EscoInitError, isEscoInitError } from '../errors.ts';
+import { errorInfo } from '../ingest/pipeline.ts';
+import type { RunRecord, RunState } from '../weaviate/status-store.ts';
+import type { OrchestratorDeps } from './orchestrator.ts';
+
+export function newRun(d: OrchestratorDeps): RunRecord {
+  return {
+    runId: d.owner.runId,
+    datasetKey: d.datasetKey,
+    host: d.owner.host,
+    pid: d.owner.pid,
+    toolVersion: d.toolVersion,
+    state: 'running',
+    decision: '',
+    force: d.force,
+    fingerprint: d.fingerprint,
+    schemaVersion: d.schemaVersion,
+    epochs: [],
+    startedAt: new Date().toISOString(),
+    endedAt: null,
+    ms: null,
+    passes: [],
+    resumed: [],
+    counts: null,
+    error: null,
+    events: [],
+  };
+}
+
+export async function recordRunEnd(
+  d: OrchestratorDeps,
+  run: RunRecord,
+  state: RunState,
+  error: Error | null,
+): Promise<void> {
+  run.state = state;
+  run.endedAt = new Date().toISOString();
+  run.ms = Date.parse(run.endedAt) - Date.parse(run.startedAt);
+  if (error) run.error = errorInfo(error);
+  try {
+    await d.statusStore.writeRun(run);
+  } catch (writeError) {
+    if (!error) throw writeError;
+    d.log.error({ err: writeError, runId: run.runId }, 'could not write the run record');
+  }
+}
+
+export function event(run: RunRecord, text: string): void {
+  run.events.push({ at: new Date().toISOString(), event: text });
+}
+
+export function throwIfAborted(signal: AbortSignal): void {
+  if (signal.aborted) throw interrupted(signal);
+}
+
+export function interrupted(signal: AbortSignal): EscoInitError {
+  if (signal.reason instanceof EscoInitError) return signal.reason;
+  const term = signal.reason === 'SIGTERM';
+  return new EscoInitError(
+    term ? 'INTERRUPTED_SIGTERM' : 'INTERRUPTED_SIGINT',
+    `interrupted by ${term ? 'SIGTERM' : 'SIGINT'}; the lease was released, run again to resume`,
+  );
+}
+
+/** Signals surface as whatever was waiting (a sleep's rejection, a fetch abort): name them. */
+export function normalize(error: unknown, signal: AbortSignal): EscoInitError | Error {
+  if (error instanceof EscoInitError) return error;
+  if (signal.aborted) return interrupted(signal);
+  return error instanceof Error ? error : new Error(String(error));
+}
+
+export function stateOf(error: Error): RunState {
+  if (isEscoInitError(error, 'LOCK_WAIT_TIMEOUT')) return 'gave_up';
+  return isEscoInitError(error) && error.code.startsWith('INTERRUPTED') ? 'interrupted' : 'failed';
+}

@@ -1,0 +1,126 @@
+/**
+ * Storage for the lease lock (src/weaviate/lock.ts).
+ *
+ * The ticket of epoch N is the alias `EscoInitLease_N`: creating an alias goes through Raft and a
+ * second create of the same name fails with "already exists", so exactly one process can own an
+ * epoch. (Creating an object with an explicit id is NOT atomic in Weaviate; a collection would
+ * work too, but costs ~170 ms and a shard on disk, an alias ~5 ms and nothing.) Tickets outlive
+ * the Metadata collection they point at, which keeps epochs monotonic even across a schema reset.
+ *
+ * The heartbeat of epoch N is a Metadata record (kind `lock`) that only its holder writes.
+ */
+import type { WeaviateClient } from 'weaviate-client';
+import { z } from 'zod';
+import { EscoInitError } from '../errors.ts';
+import { METADATA_COLLECTION, MetadataDocs } from './metadata-docs.ts';
+
+export const DEFAULT_LEASE_NAME = 'EscoInitLease';
+
+export const ProgressSchema = z.object({
+  pass: z.string(),
+  collection: z.string().nullable(),
+  done: z.number(),
+  total: z.number().nullable(),
+});
+export type Progress = z.infer<typeof ProgressSchema>;
+
+export const HeartbeatSchema = z.object({
+  epoch: z.number().int().positive(),
+  runId: z.string(),
+  host: z.string(),
+  pid: z.number().int(),
+  /** Incremented on every beat: followers watch it move on their own clock. */
+  counter: z.number().int().nonnegative(),
+  state: z.enum(['held', 'released']),
+  /** Why it was released: completed | skipped | failed | interrupted | unlocked. */
+  releasedReason: z.string().nullable(),
+  progress: ProgressSchema.nullable(),
+  /** Wall-clock times of the holder's host: for display only, never compared across hosts. */
+  acquiredAt: z.string(),
+  beatAt: z.string(),
+});
+export type Heartbeat = z.infer<typeof HeartbeatSchema>;
+
+export interface LeaseStore {
+  /** Atomic create-if-absent: resolves true for exactly one caller per epoch, false for the rest. */
+  createTicket(epoch: number): Promise<boolean>;
+  /** Epochs whose tickets exist, in any order. */
+  listTickets(): Promise<number[]>;
+  deleteTicket(epoch: number): Promise<void>;
+  readHeartbeat(epoch: number): Promise<Heartbeat | null>;
+  writeHeartbeat(heartbeat: Heartbeat): Promise<void>;
+  deleteHeartbeat(epoch: number): Promise<void>;
+}
+
+export class WeaviateLeaseStore implements LeaseStore {
+  readonly #client: WeaviateClient;
+  readonly #docs: MetadataDocs;
+  readonly #name: string;
+  readonly #pattern: RegExp;
+
+  /** The Metadata collection must exist: tickets are aliases of it. */
+  constructor(client: WeaviateClient, name = DEFAULT_LEASE_NAME) {
+    if (!/^[A-Z][A-Za-z0-9]*$/.test(name)) throw new EscoInitError('INTERNAL', `invalid lease name "${name}"`);
+    this.#client = client;
+    this.#docs = new MetadataDocs(client);
+    this.#name = name;
+    this.#pattern = new RegExp(`^${name}_(\\d+)$`);
+  }
+
+  #ticket(epoch: number): string {
+    return `${this.#name}_${epoch}`;
+  }
+
+  async createTicket(epoch: number): Promise<boolean> {
+    try {
+      await this.#client.alias.create({ alias: this.#ticket(epoch), collection: METADATA_COLLECTION });
+      return true;
+    } catch (error) {
+      if (statusOf(error) === 422 && /already exists/i.test((error as Error).message)) return false;
+      throw error;
+    }
+  }
+
+  async listTickets(): Promise<number[]> {
+    // Called before every batch. One retry covers a keep-alive connection the server closed while
+    // this process was paused (undici reports "fetch failed" on the first use after waking up).
+    const aliases = (await this.#client.alias.listAll().catch(() => this.#client.alias.listAll())) ?? [];
+    return aliases.flatMap((a) => {
+      const match = this.#pattern.exec(a.alias);
+      return match?.[1] ? [Number(match[1])] : [];
+    });
+  }
+
+  async deleteTicket(epoch: number): Promise<void> {
+    try {
+      await this.#client.alias.delete(this.#ticket(epoch));
+    } catch (error) {
+      if (statusOf(error) !== 404) throw error;
+    }
+  }
+
+  async readHeartbeat(epoch: number): Promise<Heartbeat | null> {
+    const doc = await this.#docs.read('lock', this.#ticket(epoch));
+    if (!doc) return null;
+    const parsed = HeartbeatSchema.safeParse(doc.data);
+    if (!parsed.success) {
+      throw new EscoInitError('INTERNAL', `the heartbeat of ${this.#ticket(epoch)} in Metadata is malformed`, {
+        details: parsed.error.issues,
+      });
+    }
+    return parsed.data;
+  }
+
+  async writeHeartbeat(heartbeat: Heartbeat): Promise<void> {
+    await this.#docs.write('lock', this.#ticket(heartbeat.epoch), heartbeat.state, heartbeat);
+  }
+
+  async deleteHeartbeat(epoch: number): Promise<void> {
+    await this.#docs.delete('lock', this.#ticket(epoch));
+  }
+}
+
+function statusOf(error: unknown): number | undefined {
+  const code = (error as { code?: unknown })?.code;
+  return typeof code === 'number' ? code : undefined;
+}

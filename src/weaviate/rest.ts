@@ -1,0 +1,56 @@
+/**
+ * Reading whole collections over REST (`GET /v1/objects?class=…&after=…`). Verification uses it
+ * to read every stored reference list: REST returns the stored beacons as they are, while gRPC
+ * and GraphQL load every target object, which is 4–6× slower for ESCO's ~300k references.
+ */
+import type { Config } from '../config/config.ts';
+import { EscoInitError } from '../errors.ts';
+
+export interface RestEndpoint {
+  /** Base URL ending in /v1/. */
+  url: string;
+  headers: Record<string, string>;
+}
+
+export function restEndpoint(settings: Config['weaviate']): RestEndpoint {
+  const base = settings.url.endsWith('/') ? settings.url : `${settings.url}/`;
+  const headers: Record<string, string> = settings.apiKey ? { authorization: `Bearer ${settings.apiKey}` } : {};
+  return { url: new URL('v1/', base).href, headers };
+}
+
+export interface RestObject {
+  id: string;
+  properties: Record<string, unknown>;
+}
+
+export async function* readRestPages(
+  rest: RestEndpoint,
+  collection: string,
+  options: { pageSize?: number; signal?: AbortSignal } = {},
+): AsyncGenerator<RestObject[]> {
+  let after: string | undefined;
+  for (;;) {
+    options.signal?.throwIfAborted();
+    const query = new URLSearchParams({ class: collection, limit: String(options.pageSize ?? 500) });
+    if (after) query.set('after', after);
+    const url = new URL(`objects?${query}`, rest.url);
+    const res = await fetch(url, { headers: rest.headers, signal: AbortSignal.timeout(120_000) });
+    if (!res.ok) {
+      throw new EscoInitError(
+        'VERIFY_FAILED',
+        `reading ${collection} back failed: HTTP ${res.status} ${await res.text()}`,
+      );
+    }
+    const body = (await res.json()) as { objects?: RestObject[] };
+    const objects = body.objects ?? [];
+    if (objects.length === 0) return;
+    yield objects;
+    after = objects[objects.length - 1]?.id;
+  }
+}
+
+/** Target ids of a reference property as REST returns it: `[{ beacon: "weaviate://localhost/Class/<id>" }]`. */
+export function beaconIds(value: unknown): string[] {
+  if (!Array.isArray(value)) return [];
+  return value.map((ref: { beacon?: string }) => ref.beacon?.slice(ref.beacon.lastIndexOf('/') + 1) ?? '');
+}

@@ -1,0 +1,185 @@
+/**
+ * The status model, kept in the Metadata collection:
+ * - one status record per dataset key (kind `status`): the current state, what was ingested
+ *   (fingerprint, schema version, tool version, counts) and which passes a failed run completed
+ *   (`resume`), written only by the lease holder;
+ * - one run record per run (kind `run`), written only by the run's own process: who, when, what it
+ *   decided, each pass with timings and counts, and the error.
+ */
+import type { WeaviateClient } from 'weaviate-client';
+import { z } from 'zod';
+import { EscoInitError } from '../errors.ts';
+import { MetadataDocs } from './metadata-docs.ts';
+
+/** One ESCO dataset per Weaviate: all languages share the collections, so they share one record. */
+export const DEFAULT_DATASET_KEY = 'esco';
+
+export const DATASET_STATES = ['not_started', 'in_progress', 'completed', 'failed'] as const;
+export type DatasetState = (typeof DATASET_STATES)[number];
+
+export const ErrorInfoSchema = z.object({ code: z.string(), message: z.string() });
+export type ErrorInfo = z.infer<typeof ErrorInfoSchema>;
+
+export const CountsSchema = z.record(z.string(), z.number());
+export type Counts = z.infer<typeof CountsSchema>;
+
+export const ResumeSchema = z.object({
+  fingerprint: z.string(),
+  schemaVersion: z.string(),
+  /** Passes completed for exactly this fingerprint and schema version, in pipeline order. */
+  passes: z.array(z.string()),
+});
+export type Resume = z.infer<typeof ResumeSchema>;
+
+export const DatasetStatusSchema = z.object({
+  key: z.string(),
+  state: z.enum(DATASET_STATES),
+  fingerprint: z.string().nullable(),
+  schemaVersion: z.string().nullable(),
+  toolVersion: z.string(),
+  counts: CountsSchema.nullable(),
+  /** The run that last changed this record, and its lease epoch. */
+  runId: z.string().nullable(),
+  epoch: z.number().int().nullable(),
+  updatedAt: z.string(),
+  completedAt: z.string().nullable(),
+  error: ErrorInfoSchema.nullable(),
+  resume: ResumeSchema.nullable(),
+});
+export type DatasetStatus = z.infer<typeof DatasetStatusSchema>;
+
+export const PASS_STATES = ['pending', 'running', 'done', 'resumed', 'failed', 'skipped'] as const;
+
+export const PassRecordSchema = z.object({
+  name: z.string(),
+  status: z.enum(PASS_STATES),
+  startedAt: z.string().nullable(),
+  endedAt: z.string().nullable(),
+  ms: z.number().nullable(),
+  counts: CountsSchema.nullable(),
+  /** Why it was resumed or skipped, or what it found. */
+  note: z.string().nullable(),
+  error: ErrorInfoSchema.nullable(),
+});
+export type PassRecord = z.infer<typeof PassRecordSchema>;
+
+/**
+ * running: not finished (or the process died); ingested: this run wrote and published the data;
+ * skipped: already complete; waited: another holder completed it; failed; interrupted (signal);
+ * gave_up: --wait-timeout passed.
+ */
+export const RUN_STATES = ['running', 'ingested', 'skipped', 'waited', 'failed', 'interrupted', 'gave_up'] as const;
+export type RunState = (typeof RUN_STATES)[number];
+
+export const RunEventSchema = z.object({ at: z.string(), event: z.string() });
+
+export const RunRecordSchema = z.object({
+  runId: z.string(),
+  datasetKey: z.string(),
+  host: z.string(),
+  pid: z.number().int(),
+  toolVersion: z.string(),
+  state: z.enum(RUN_STATES),
+  /** What the run set out to do and why, e.g. "ingest: the dataset changed". */
+  decision: z.string(),
+  force: z.boolean(),
+  fingerprint: z.string().nullable(),
+  schemaVersion: z.string().nullable(),
+  /** Lease epochs this run held. */
+  epochs: z.array(z.number().int()),
+  startedAt: z.string(),
+  endedAt: z.string().nullable(),
+  ms: z.number().nullable(),
+  passes: z.array(PassRecordSchema),
+  /** Passes not redone because a previous run completed them for the same fingerprint. */
+  resumed: z.array(z.string()),
+  counts: CountsSchema.nullable(),
+  error: ErrorInfoSchema.nullable(),
+  events: z.array(RunEventSchema),
+});
+export type RunRecord = z.infer<typeof RunRecordSchema>;
+
+export interface StatusStore {
+  readStatus(key: string): Promise<DatasetStatus | null>;
+  writeStatus(status: DatasetStatus): Promise<void>;
+  readRun(runId: string): Promise<RunRecord | null>;
+  writeRun(run: RunRecord): Promise<void>;
+  /** The newest runs of a dataset, newest first. */
+  listRuns(datasetKey: string, limit: number): Promise<RunRecord[]>;
+  deleteRun(runId: string): Promise<void>;
+}
+
+export class WeaviateStatusStore implements StatusStore {
+  readonly #docs: MetadataDocs;
+
+  constructor(client: WeaviateClient) {
+    this.#docs = new MetadataDocs(client);
+  }
+
+  async readStatus(key: string): Promise<DatasetStatus | null> {
+    const doc = await this.#docs.read('status', key);
+    return doc ? parse(DatasetStatusSchema, doc.data, `status record "${key}"`) : null;
+  }
+
+  async writeStatus(status: DatasetStatus): Promise<void> {
+    await this.#docs.write('status', status.key, status.state, status);
+  }
+
+  async readRun(runId: string): Promise<RunRecord | null> {
+    const doc = await this.#docs.read('run', runId);
+    return doc ? parse(RunRecordSchema, doc.data, `run record "${runId}"`) : null;
+  }
+
+  async writeRun(run: RunRecord): Promise<void> {
+    await this.#docs.write('run', run.runId, run.state, run);
+  }
+
+  async listRuns(datasetKey: string, limit: number): Promise<RunRecord[]> {
+    // Runs of other dataset keys are rare (one key per Weaviate in practice): over-fetch a little.
+    const docs = await this.#docs.list('run', limit * 2 + 10);
+    return docs
+      .map((d) => parse(RunRecordSchema, d.data, `run record "${d.key}"`))
+      .filter((r) => r.datasetKey === datasetKey)
+      .slice(0, limit);
+  }
+
+  async deleteRun(runId: string): Promise<void> {
+    await this.#docs.delete('run', runId);
+  }
+}
+
+function parse<T>(schema: z.ZodType<T>, data: unknown, what: string): T {
+  const parsed = schema.safeParse(data);
+  if (parsed.success) return parsed.data;
+  const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
+  throw new EscoInitError(
+    'INTERNAL',
+    `the ${what} in the Metadata collection was not written by this version of esco-init (${problems}); delete the Metadata collection to start over`,
+  );
+}
+
+/** A status record for a dataset nothing has been written for. */
+export function notStarted(key: string, toolVersion: string): DatasetStatus {
+  return {
+    key,
+    state: 'not_started',
+    fingerprint: null,
+    schemaVersion: null,
+    toolVersion,
+    counts: null,
+    runId: null,
+    epoch: null,
+    updatedAt: new Date().toISOString(),
+    completedAt: null,
+    error: null,
+    resume: null,
+  };
+}
+
+/** Keeps the newest `keep` run records of a dataset; returns how many were deleted. */
+export async function pruneRuns(store: StatusStore, datasetKey: string, keep: number): Promise<number> {
+  const runs = await store.listRuns(datasetKey, keep + 100);
+  const old = runs.slice(keep);
+  for (const run of old) await store.deleteRun(run.runId);
+  return old.length;
+}

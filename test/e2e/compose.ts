@@ -1,0 +1,196 @@
+/**
+ * Compose end-to-end driver (run through scripts/e2e.sh: `npm run test:e2e`). Builds the images,
+ * then drives the REAL compose file through the scenarios (test/e2e/scenarios.ts) and prints a
+ * timing table and the image sizes. Every compose project is torn down after its scenario,
+ * also when it fails or the run is interrupted.
+ *
+ * Usage: scripts/e2e.sh [--cold] [--quick] [scenario...]
+ *   --cold   rebuild the cached base images first (to measure a cold run)
+ *   --quick  leave the official v1.1.1 dataset out: no cold-full, recovery on the sample
+ *
+ * It runs docker-compose.no-transformers.yml, docker-compose.yml minus t2v-transformers (a unit
+ * test keeps the two in step): the transformers-inference image exists only in a registry,
+ * which cannot be reached here. docker-compose.yml itself is validated (`config`) and its
+ * esco-init image is the one built here from the real Dockerfile.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { load as parseYaml } from 'js-yaml';
+import { buildImages, imageSizeMb } from './images.ts';
+import { run, tail } from './podman.ts';
+import { SCENARIOS, type ScenarioContext, Skip } from './scenarios.ts';
+import { Stack } from './stack.ts';
+import { readTruth, type Truth } from './truth.ts';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const COMPOSE_FILE = 'docker-compose.yml';
+const E2E_COMPOSE_FILE = 'docker-compose.no-transformers.yml';
+
+interface Row {
+  name: string;
+  result: 'ok' | 'FAILED' | 'skipped';
+  seconds: number;
+  metrics: string[];
+  error?: string;
+}
+
+const live = new Set<Stack>();
+
+async function main(argv: string[]): Promise<number> {
+  const cold = argv.includes('--cold');
+  const quick = argv.includes('--quick');
+  const wanted = argv.filter((a) => !a.startsWith('--'));
+  const unknown = wanted.filter((w) => !SCENARIOS.some((s) => s.name === w));
+  if (unknown.length > 0) {
+    console.error(`unknown scenario(s): ${unknown.join(', ')}; known: ${SCENARIOS.map((s) => s.name).join(', ')}`);
+    return 2;
+  }
+  for (const name of ['DOCKER_HOST', 'CONTAINERS_CONF', 'ESCO_E2E_CACHE']) {
+    if (!process.env[name]) throw new Error(`${name} is not set: run the suite through scripts/e2e.sh`);
+  }
+  const phases: Row[] = [];
+  const time = async <T>(label: string, work: () => Promise<T>): Promise<T> => {
+    const started = performance.now();
+    const result = await work();
+    phases.push({ name: label, result: 'ok', seconds: (performance.now() - started) / 1000, metrics: [] });
+    return result;
+  };
+  const names = imageNames();
+  await time('compose config (both files)', () => validateComposeFiles());
+  await buildImages({ root: ROOT, cache: process.env.ESCO_E2E_CACHE ?? '', names, cold, log, time });
+  const rows: Row[] = [];
+  for (const scenario of SCENARIOS.filter((s) => wanted.length === 0 || wanted.includes(s.name))) {
+    log(`scenario ${scenario.name}: ${scenario.summary}`);
+    const row = await runScenario(scenario.name, scenario.run, quick ? null : fullDataset());
+    rows.push(row);
+    log(
+      `scenario ${scenario.name}: ${row.result} in ${row.seconds.toFixed(1)} s${row.error ? ` (${row.error.split('\n')[0]})` : ''}`,
+    );
+  }
+  printReport(phases, rows, await imageSizeMb(names.project), await imageSizeMb(names.weaviate));
+  const count = (result: Row['result']) => rows.filter((r) => r.result === result).length;
+  console.log(`${count('ok')} passed, ${count('FAILED')} failed, ${count('skipped')} skipped`);
+  return count('FAILED') === 0 ? 0 : 1;
+}
+
+/** The image names exactly as docker-compose.yml spells them. */
+function imageNames(): { weaviate: string; project: string } {
+  const doc = parseYaml(readFileSync(path.join(ROOT, COMPOSE_FILE), 'utf8')) as {
+    services: Record<string, { image?: string }>;
+  };
+  const weaviate = doc.services.weaviate?.image;
+  const project = doc.services['esco-init']?.image?.replace(/^\$\{ESCO_INIT_IMAGE:-(.+)\}$/, '$1');
+  if (!weaviate || !project) throw new Error(`${COMPOSE_FILE} names no weaviate or esco-init image`);
+  return { weaviate, project };
+}
+
+async function validateComposeFiles(): Promise<void> {
+  for (const file of [COMPOSE_FILE, E2E_COMPOSE_FILE]) {
+    await run('docker-compose', ['-f', file, 'config', '--quiet'], { cwd: ROOT });
+  }
+}
+
+async function runScenario(
+  name: string,
+  body: (ctx: ScenarioContext) => Promise<void>,
+  fullDir: string | null,
+): Promise<Row> {
+  const started = performance.now();
+  const metrics: string[] = [];
+  const stacks: Stack[] = [];
+  const cleanups: (() => void)[] = [];
+  const ctx: ScenarioContext = {
+    sampleDir: path.join(ROOT, 'data/sample'),
+    fullDir,
+    async stack(label, dataDir) {
+      const project = `escoe2e-${label}-${process.pid}`.replace(/[^a-z0-9-]/g, '');
+      const stack = await Stack.create({ root: ROOT, file: E2E_COMPOSE_FILE, project, dataDir });
+      stacks.push(stack);
+      live.add(stack);
+      return stack;
+    },
+    truth: cachedTruth,
+    metric: (key, value) => metrics.push(`${key}: ${value}`),
+    log,
+    defer: (cleanup) => cleanups.push(cleanup),
+  };
+  let error: string | undefined;
+  let result: Row['result'] = 'ok';
+  try {
+    await body(ctx);
+  } catch (failure) {
+    if (failure instanceof Skip) {
+      result = 'skipped';
+      error = failure.message;
+      console.error(`  ${name} SKIPPED: ${error}`);
+    } else {
+      result = 'FAILED';
+      error = (failure as Error).stack ?? String(failure);
+      console.error(`  ${name} FAILED: ${error}`);
+      for (const stack of stacks) await printLogs(stack);
+    }
+  } finally {
+    for (const stack of stacks) {
+      await stack.down();
+      live.delete(stack);
+    }
+    for (const cleanup of cleanups) cleanup();
+  }
+  return { name, result, seconds: (performance.now() - started) / 1000, metrics, error };
+}
+
+function fullDataset(): string | null {
+  const dir = path.resolve(ROOT, '../shared/esco/v1.1.1');
+  return existsSync(dir) ? dir : null;
+}
+
+const truths = new Map<string, Promise<Truth>>();
+function cachedTruth(dataDir: string): Promise<Truth> {
+  let truth = truths.get(dataDir);
+  if (!truth) {
+    truth = readTruth(dataDir);
+    truths.set(dataDir, truth);
+  }
+  return truth;
+}
+
+async function printLogs(stack: Stack): Promise<void> {
+  for (const service of ['esco-init', 'esco-search', 'weaviate']) {
+    const logs = await stack.logs(service).catch((e: Error) => e.message);
+    console.error(`  --- ${stack.options.project} ${service} (last 25 lines) ---\n${tail(logs, 25)}`);
+  }
+}
+
+function printReport(phases: Row[], rows: Row[], projectMb: number, weaviateMb: number): void {
+  const lines = ['', '| step | result | seconds | figures |', '| --- | --- | ---: | --- |'];
+  for (const r of [...phases, ...rows]) {
+    lines.push(`| ${r.name} | ${r.result} | ${r.seconds.toFixed(1)} | ${r.metrics.join('; ')} |`);
+  }
+  const total = [...phases, ...rows].reduce((sum, r) => sum + r.seconds, 0);
+  lines.push(`| total | | ${total.toFixed(1)} | |`, '');
+  lines.push(`image sizes: esco-init ${projectMb} MB, weaviate (local build) ${weaviateMb} MB`, '');
+  console.log(lines.join('\n'));
+}
+
+function log(line: string): void {
+  console.error(`e2e: ${line}`);
+}
+
+/** Ctrl-C or SIGTERM: take down whatever is up, then leave. */
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    log(`${signal}: tearing down ${live.size} compose project(s)`);
+    Promise.allSettled([...live].map((s) => s.down())).then(() => process.exit(signal === 'SIGINT' ? 130 : 143));
+  });
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: Error) => {
+    console.error(`e2e: ${error.stack ?? error.message}`);
+    process.exitCode = 1;
+  },
+);

@@ -1,0 +1,7 @@
+import { describe } from 'vitest';
+import { MemoryLeaseStore } from '../../src/weaviate/memory-lease-store.ts';
+import { leaseStoreContract } from './store-contract.ts';
+
+describe('MemoryLeaseStore (the contract the lock unit tests rely on)', () => {
+  leaseStoreContract(async () => new MemoryLeaseStore());
+});

@@ -1,0 +1,7 @@
+import { describe } from 'vitest';
+import { MemoryStatusStore } from '../../src/weaviate/memory-status-store.ts';
+import { statusStoreContract } from './store-contract.ts';
+
+describe('MemoryStatusStore (the contract the orchestrator unit tests rely on)', () => {
+  statusStoreContract(async () => new MemoryStatusStore());
+});

@@ -4,7 +4,6 @@
  * per-collection counts. Running it twice writes nothing the second time.
  */
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import { generateUuid5, type WeaviateClient } from 'weaviate-client';
 import { type ConfigOverrides, loadConfig } from '../config/config.ts';
 import { EscoInitError } from '../errors.ts';
@@ -16,6 +15,7 @@ import { connect } from '../weaviate/client.ts';
 import { restEndpoint } from '../weaviate/rest.ts';
 import { loadSchemas } from '../weaviate/schema.ts';
 import type { Command, CommandIO } from './command.ts';
+import { parseFlags } from './flags.ts';
 
 const HELP = `Usage: esco-init ingest [--data <path>]... [options]
 
@@ -70,25 +70,16 @@ export const command: Command = {
 type Flags = ReturnType<typeof parse>;
 
 function parse(argv: string[]) {
-  try {
-    return parseArgs({
-      args: argv,
-      strict: true,
-      allowPositionals: false,
-      options: {
-        data: { type: 'string', multiple: true },
-        language: { type: 'string' },
-        'batch-size': { type: 'string' },
-        concurrency: { type: 'string' },
-        vectorizer: { type: 'string' },
-        profile: { type: 'string' },
-        config: { type: 'string' },
-        json: { type: 'boolean', default: false },
-      },
-    }).values;
-  } catch (cause) {
-    throw new EscoInitError('USAGE', `ingest: ${(cause as Error).message}; see esco-init ingest --help`, { cause });
-  }
+  return parseFlags('ingest', argv, {
+    data: { type: 'string', multiple: true },
+    language: { type: 'string' },
+    'batch-size': { type: 'string' },
+    concurrency: { type: 'string' },
+    vectorizer: { type: 'string' },
+    profile: { type: 'string' },
+    config: { type: 'string' },
+    json: { type: 'boolean', default: false },
+  });
 }
 
 function overrides(v: Flags): ConfigOverrides {

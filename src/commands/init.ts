@@ -5,13 +5,13 @@
  */
 import path from 'node:path';
 import { createInterface } from 'node:readline/promises';
-import { parseArgs } from 'node:util';
 import { type ConfigOverrides, loadConfig } from '../config/config.ts';
 import { EscoInitError } from '../errors.ts';
 import { createLogger } from '../log.ts';
 import { runInit } from '../scripts/init.ts';
 import { TtyProgress } from '../scripts/tty-progress.ts';
 import type { Command, CommandIO } from './command.ts';
+import { parseFlags } from './flags.ts';
 
 const HELP = `Usage: esco-init [init] [options]
 
@@ -72,31 +72,22 @@ export const command: Command = {
 type Flags = ReturnType<typeof parse>;
 
 function parse(argv: string[]) {
-  try {
-    return parseArgs({
-      args: argv,
-      strict: true,
-      allowPositionals: false,
-      options: {
-        data: { type: 'string', multiple: true },
-        language: { type: 'string' },
-        profile: { type: 'string' },
-        config: { type: 'string' },
-        url: { type: 'string' },
-        'force-reingest': { type: 'boolean' },
-        yes: { type: 'boolean', short: 'y' },
-        'wait-timeout': { type: 'string' },
-        'lock-ttl': { type: 'string' },
-        heartbeat: { type: 'string' },
-        'startup-timeout': { type: 'string' },
-        'dry-run': { type: 'boolean' },
-        'log-level': { type: 'string' },
-        'log-format': { type: 'string' },
-      },
-    }).values;
-  } catch (cause) {
-    throw new EscoInitError('USAGE', `init: ${(cause as Error).message}; see esco-init init --help`, { cause });
-  }
+  return parseFlags('init', argv, {
+    data: { type: 'string', multiple: true },
+    language: { type: 'string' },
+    profile: { type: 'string' },
+    config: { type: 'string' },
+    url: { type: 'string' },
+    'force-reingest': { type: 'boolean' },
+    yes: { type: 'boolean', short: 'y' },
+    'wait-timeout': { type: 'string' },
+    'lock-ttl': { type: 'string' },
+    heartbeat: { type: 'string' },
+    'startup-timeout': { type: 'string' },
+    'dry-run': { type: 'boolean' },
+    'log-level': { type: 'string' },
+    'log-format': { type: 'string' },
+  });
 }
 
 function overrides(v: Flags): ConfigOverrides {

@@ -4,14 +4,14 @@
  * the fingerprint. `--json` prints InspectReport (schema below, validated before printing).
  */
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { type Config, type ConfigOverrides, loadConfig } from '../config/config.ts';
-import { EscoInitError, isEscoInitError } from '../errors.ts';
+import { type EscoInitError, isEscoInitError } from '../errors.ts';
 import type { DatasetReport, EscoDataset, RejectedRow } from '../esco/dataset.ts';
 import { openDataset } from '../esco/open.ts';
 import { describeDangling, describeRejection } from '../esco/problems.ts';
 import type { Command } from './command.ts';
+import { parseFlags } from './flags.ts';
 
 const RejectedRowSchema = z.object({
   file: z.string(),
@@ -76,7 +76,7 @@ export const command: Command = {
   summary: 'check an ESCO dataset: files, counts, rejected rows, dangling references, fingerprint',
   help: HELP,
   async run(argv, io) {
-    const flags = parseFlags(argv);
+    const flags = parse(argv);
     const config = loadConfig(configOverrides(flags), io.env);
     const report = await inspect(config.data);
     if (flags.json) io.stdout.write(`${JSON.stringify(InspectReportSchema.parse(report), null, 2)}\n`);
@@ -85,29 +85,20 @@ export const command: Command = {
   },
 };
 
-function parseFlags(argv: string[]) {
-  try {
-    return parseArgs({
-      args: argv,
-      strict: true,
-      allowPositionals: false,
-      options: {
-        data: { type: 'string', multiple: true },
-        language: { type: 'string' },
-        'row-policy': { type: 'string' },
-        'max-rejected': { type: 'string' },
-        profile: { type: 'string' },
-        config: { type: 'string' },
-        json: { type: 'boolean', default: false },
-      },
-    }).values;
-  } catch (cause) {
-    throw new EscoInitError('USAGE', `inspect: ${(cause as Error).message}; see esco-init inspect --help`, { cause });
-  }
+function parse(argv: string[]) {
+  return parseFlags('inspect', argv, {
+    data: { type: 'string', multiple: true },
+    language: { type: 'string' },
+    'row-policy': { type: 'string' },
+    'max-rejected': { type: 'string' },
+    profile: { type: 'string' },
+    config: { type: 'string' },
+    json: { type: 'boolean', default: false },
+  });
 }
 
 /** Flags override the profile and the environment (loadConfig merges them last). */
-function configOverrides(v: ReturnType<typeof parseFlags>): ConfigOverrides {
+function configOverrides(v: ReturnType<typeof parse>): ConfigOverrides {
   return {
     profile: v.profile,
     configFile: v.config,

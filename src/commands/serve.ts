@@ -2,15 +2,14 @@
  * `esco-init serve`: the search service over the ingested data (the `esco-search` service of
  * docker-compose.yml). Runs until SIGINT/SIGTERM, then closes the server and exits 0.
  */
-import { parseArgs } from 'node:util';
 import { type ConfigOverrides, loadConfig } from '../config/config.ts';
-import { EscoInitError } from '../errors.ts';
 import { createLogger } from '../log.ts';
 import { SearchQueries } from '../search/queries.ts';
 import { buildServer, statusReadiness } from '../search/server.ts';
 import { connect } from '../weaviate/client.ts';
 import { DEFAULT_DATASET_KEY, WeaviateStatusStore } from '../weaviate/status-store.ts';
 import type { Command } from './command.ts';
+import { parseFlags } from './flags.ts';
 
 const HELP = `Usage: esco-init serve [options]
 
@@ -61,21 +60,12 @@ function untilAborted(signal: AbortSignal): Promise<void> {
 }
 
 function parse(argv: string[]) {
-  try {
-    return parseArgs({
-      args: argv,
-      strict: true,
-      allowPositionals: false,
-      options: {
-        host: { type: 'string' },
-        port: { type: 'string' },
-        profile: { type: 'string' },
-        config: { type: 'string' },
-      },
-    }).values;
-  } catch (cause) {
-    throw new EscoInitError('USAGE', `serve: ${(cause as Error).message}; see esco-init serve --help`, { cause });
-  }
+  return parseFlags('serve', argv, {
+    host: { type: 'string' },
+    port: { type: 'string' },
+    profile: { type: 'string' },
+    config: { type: 'string' },
+  });
 }
 
 function overrides(v: ReturnType<typeof parse>): ConfigOverrides {

@@ -3,7 +3,6 @@
  * and the last runs, read from the Metadata collection. Reads only.
  */
 import { hostname } from 'node:os';
-import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { type Config, type ConfigOverrides, loadConfig } from '../config/config.ts';
 import { EscoInitError } from '../errors.ts';
@@ -20,6 +19,7 @@ import {
   WeaviateStatusStore,
 } from '../weaviate/status-store.ts';
 import type { Command } from './command.ts';
+import { parseFlags } from './flags.ts';
 
 /** The documented `status --json` output. */
 export const StatusReportSchema = z.object({
@@ -86,22 +86,13 @@ export const command: Command = {
 };
 
 function parse(argv: string[]) {
-  try {
-    return parseArgs({
-      args: argv,
-      strict: true,
-      allowPositionals: false,
-      options: {
-        json: { type: 'boolean' },
-        runs: { type: 'string' },
-        url: { type: 'string' },
-        profile: { type: 'string' },
-        config: { type: 'string' },
-      },
-    }).values;
-  } catch (cause) {
-    throw new EscoInitError('USAGE', `status: ${(cause as Error).message}; see esco-init status --help`, { cause });
-  }
+  return parseFlags('status', argv, {
+    json: { type: 'boolean' },
+    runs: { type: 'string' },
+    url: { type: 'string' },
+    profile: { type: 'string' },
+    config: { type: 'string' },
+  });
 }
 
 function overrides(v: ReturnType<typeof parse>): ConfigOverrides {

@@ -4,14 +4,13 @@
  * still alive) is fenced out at its next batch and the next `init` takes over at once.
  */
 import { hostname } from 'node:os';
-import { parseArgs } from 'node:util';
 import { type Config, type ConfigOverrides, loadConfig } from '../config/config.ts';
-import { EscoInitError } from '../errors.ts';
 import { createLogger, type Logger } from '../log.ts';
 import { connect, type WeaviateClient } from '../weaviate/client.ts';
 import { WeaviateLeaseStore } from '../weaviate/lease-store.ts';
 import { type Clock, Lock, type Observation, systemClock } from '../weaviate/lock.ts';
 import type { Command, CommandIO } from './command.ts';
+import { parseFlags } from './flags.ts';
 
 const HELP = `Usage: esco-init unlock [--if-stale] [options]
 
@@ -48,22 +47,13 @@ export const command: Command = {
 };
 
 function parse(argv: string[]) {
-  try {
-    return parseArgs({
-      args: argv,
-      strict: true,
-      allowPositionals: false,
-      options: {
-        'if-stale': { type: 'boolean' },
-        url: { type: 'string' },
-        'lock-ttl': { type: 'string' },
-        profile: { type: 'string' },
-        config: { type: 'string' },
-      },
-    }).values;
-  } catch (cause) {
-    throw new EscoInitError('USAGE', `unlock: ${(cause as Error).message}; see esco-init unlock --help`, { cause });
-  }
+  return parseFlags('unlock', argv, {
+    'if-stale': { type: 'boolean' },
+    url: { type: 'string' },
+    'lock-ttl': { type: 'string' },
+    profile: { type: 'string' },
+    config: { type: 'string' },
+  });
 }
 
 function overrides(v: ReturnType<typeof parse>): ConfigOverrides {

@@ -6,7 +6,6 @@
  * reported, and sample queries answer. Any failed check → exit 1.
  */
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { type Config, type ConfigOverrides, loadConfig } from '../config/config.ts';
 import { EscoInitError } from '../errors.ts';
@@ -19,6 +18,7 @@ import { connect, type WeaviateClient } from '../weaviate/client.ts';
 import { loadSchemas } from '../weaviate/schema.ts';
 import { type DatasetStatus, DEFAULT_DATASET_KEY, WeaviateStatusStore } from '../weaviate/status-store.ts';
 import type { Command } from './command.ts';
+import { parseFlags } from './flags.ts';
 
 export const ValidateReportSchema = z.object({
   ok: z.boolean(),
@@ -64,22 +64,13 @@ export const command: Command = {
 };
 
 function parse(argv: string[]) {
-  try {
-    return parseArgs({
-      args: argv,
-      strict: true,
-      allowPositionals: false,
-      options: {
-        data: { type: 'string', multiple: true },
-        json: { type: 'boolean' },
-        url: { type: 'string' },
-        profile: { type: 'string' },
-        config: { type: 'string' },
-      },
-    }).values;
-  } catch (cause) {
-    throw new EscoInitError('USAGE', `validate: ${(cause as Error).message}; see esco-init validate --help`, { cause });
-  }
+  return parseFlags('validate', argv, {
+    data: { type: 'string', multiple: true },
+    json: { type: 'boolean' },
+    url: { type: 'string' },
+    profile: { type: 'string' },
+    config: { type: 'string' },
+  });
 }
 
 function overrides(v: ReturnType<typeof parse>): ConfigOverrides {

@@ -7,7 +7,7 @@ import { z } from 'zod';
 import { type Config, type ConfigOverrides, loadConfig } from '../config/config.ts';
 import { EscoInitError } from '../errors.ts';
 import { createLogger, type Logger } from '../log.ts';
-import { connect, type WeaviateClient } from '../weaviate/client.ts';
+import { type WeaviateClient, withClient } from '../weaviate/client.ts';
 import { ProgressSchema, WeaviateLeaseStore } from '../weaviate/lease-store.ts';
 import { Lock, type Observation } from '../weaviate/lock.ts';
 import {
@@ -72,16 +72,11 @@ export const command: Command = {
     const flags = parse(argv);
     const config = loadConfig(overrides(flags), io.env);
     const log = createLogger({ ...config.log, level: 'warn' }, io.stderr);
-    const client = await connect(config.weaviate, log, io.signal);
-    try {
-      const report = await readStatusReport(client, config, Number(flags.runs ?? 5), log);
-      io.stdout.write(
-        flags.json ? `${JSON.stringify(StatusReportSchema.parse(report), null, 2)}\n` : renderText(report),
-      );
-      return 0;
-    } finally {
-      await client.close();
-    }
+    const report = await withClient(config.weaviate, log, io.signal, (client) =>
+      readStatusReport(client, config, Number(flags.runs ?? 5), log),
+    );
+    io.stdout.write(flags.json ? `${JSON.stringify(StatusReportSchema.parse(report), null, 2)}\n` : renderText(report));
+    return 0;
   },
 };
 

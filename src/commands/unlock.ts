@@ -6,7 +6,7 @@
 import { hostname } from 'node:os';
 import { type Config, type ConfigOverrides, loadConfig } from '../config/config.ts';
 import { createLogger, type Logger } from '../log.ts';
-import { connect, type WeaviateClient } from '../weaviate/client.ts';
+import { type WeaviateClient, withClient } from '../weaviate/client.ts';
 import { WeaviateLeaseStore } from '../weaviate/lease-store.ts';
 import { type Clock, Lock, type Observation, systemClock } from '../weaviate/lock.ts';
 import type { Command, CommandIO } from './command.ts';
@@ -37,12 +37,9 @@ export const command: Command = {
     const flags = parse(argv);
     const config = loadConfig(overrides(flags), io.env);
     const log = createLogger(config.log, io.stderr);
-    const client = await connect(config.weaviate, log, io.signal);
-    try {
-      return await unlock(client, config, { ifStale: flags['if-stale'] === true, log, io });
-    } finally {
-      await client.close();
-    }
+    return withClient(config.weaviate, log, io.signal, (client) =>
+      unlock(client, config, { ifStale: flags['if-stale'] === true, log, io }),
+    );
   },
 };
 

@@ -14,7 +14,7 @@ import { simpleContext } from '../ingest/context.ts';
 import { buildPlan, type Plan, type PlannedObject } from '../ingest/plan.ts';
 import { verify } from '../ingest/verify.ts';
 import { createLogger, type Logger } from '../log.ts';
-import { connect, type WeaviateClient } from '../weaviate/client.ts';
+import { type WeaviateClient, withClient } from '../weaviate/client.ts';
 import { loadSchemas } from '../weaviate/schema.ts';
 import { type DatasetStatus, DEFAULT_DATASET_KEY, WeaviateStatusStore } from '../weaviate/status-store.ts';
 import type { Command } from './command.ts';
@@ -52,14 +52,11 @@ export const command: Command = {
     const flags = parse(argv);
     const config = loadConfig(overrides(flags), io.env);
     const log = createLogger({ ...config.log, level: 'warn' }, io.stderr);
-    const client = await connect(config.weaviate, log, io.signal);
-    try {
-      const report = await validate(client, config, log, io.signal);
-      io.stdout.write(flags.json ? `${JSON.stringify(ValidateReportSchema.parse(report), null, 2)}\n` : render(report));
-      return report.ok ? 0 : 1;
-    } finally {
-      await client.close();
-    }
+    const report = await withClient(config.weaviate, log, io.signal, (client) =>
+      validate(client, config, log, io.signal),
+    );
+    io.stdout.write(flags.json ? `${JSON.stringify(ValidateReportSchema.parse(report), null, 2)}\n` : render(report));
+    return report.ok ? 0 : 1;
   },
 };
 

@@ -38,6 +38,21 @@ export async function connect(options: Config['weaviate'], log: Logger, signal?:
   }
 }
 
+/** Connects, runs `work`, and closes the client whatever happens: for the short-lived commands. */
+export async function withClient<T>(
+  options: Config['weaviate'],
+  log: Logger,
+  signal: AbortSignal,
+  work: (client: WeaviateClient) => Promise<T>,
+): Promise<T> {
+  const client = await connect(options, log, signal);
+  try {
+    return await work(client);
+  } finally {
+    await client.close();
+  }
+}
+
 /** Polls the readiness endpoint until 200 or the startup timeout; throws WEAVIATE_UNREACHABLE. */
 export async function waitForReady(options: Config['weaviate'], log: Logger, signal?: AbortSignal): Promise<void> {
   const readyUrl = new URL('v1/.well-known/ready', withSlash(options.url));

@@ -32,6 +32,14 @@ const conceptType = (t: string) => oneOf([t], { blank: true });
 /** Drops the preferredLabel from the alternatives: consumers index it separately. */
 const withoutPreferred = (labels: string[], preferred: string) => labels.filter((l) => l !== preferred);
 
+/** A concept row as its record: tagged with its kind, conceptType dropped, preferredLabel kept out of altLabels. */
+function conceptRecord<K extends string>(kind: K) {
+  return <R extends { conceptType: unknown; preferredLabel: string; altLabels: string[] }>({
+    conceptType: _,
+    ...r
+  }: R) => ({ kind, ...r, altLabels: withoutPreferred(r.altLabels, r.preferredLabel) });
+}
+
 const skill = z
   .object({
     conceptType: conceptType('KnowledgeSkillCompetence'),
@@ -48,11 +56,7 @@ const skill = z
     inScheme: uriList(COMMA_NEWLINE),
     description: text,
   })
-  .transform(({ conceptType: _, ...r }) => ({
-    kind: 'skill' as const,
-    ...r,
-    altLabels: withoutPreferred(r.altLabels, r.preferredLabel),
-  }));
+  .transform(conceptRecord('skill'));
 
 const occupation = z
   .object({
@@ -71,11 +75,7 @@ const occupation = z
     description: text,
     code: pattern(/^\d{1,4}(\.\d+)*$/, 'an ESCO occupation code like 2654.1.7', { blank: true }),
   })
-  .transform(({ conceptType: _, ...r }) => ({
-    kind: 'occupation' as const,
-    ...r,
-    altLabels: withoutPreferred(r.altLabels, r.preferredLabel),
-  }));
+  .transform(conceptRecord('occupation'));
 
 const iscoGroup = z
   .object({
@@ -88,11 +88,7 @@ const iscoGroup = z
     inScheme: uriList(COMMA_NEWLINE),
     description: text,
   })
-  .transform(({ conceptType: _, ...r }) => ({
-    kind: 'iscoGroup' as const,
-    ...r,
-    altLabels: withoutPreferred(r.altLabels, r.preferredLabel),
-  }));
+  .transform(conceptRecord('iscoGroup'));
 
 const skillGroup = z
   .object({
@@ -108,11 +104,7 @@ const skillGroup = z
     description: text,
     code: text,
   })
-  .transform(({ conceptType: _, ...r }) => ({
-    kind: 'skillGroup' as const,
-    ...r,
-    altLabels: withoutPreferred(r.altLabels, r.preferredLabel),
-  }));
+  .transform(conceptRecord('skillGroup'));
 
 const conceptScheme = z
   .object({

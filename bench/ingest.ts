@@ -6,10 +6,10 @@
  * nothing, it measures; the targets are printed next to the ratios measured in the same run.
  *
  *   scripts/node.sh node bench/ingest.ts [--data <path>]... [--batch-size n] [--concurrency n]
- *     [--ltw-objects fraction] [--ltw-relations fraction] [--node-options="<flags>"]
+ *     [--ltw-objects fraction] [--ltw-relations fraction] [--node-options="<extra NODE_OPTIONS>"]
  *     [--scenarios ceiling,cold,rerun-unchanged,rerun-changed,lookup-then-write]
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -18,6 +18,12 @@ import { startLocalWeaviate } from '../test/support/weaviate-server.ts';
 import { runScenario, type ScenarioName, type ScenarioResult } from './scenarios.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+/** The V8 flags the esco-init bin runs with (its shebang line): the scenarios run with them too. */
+const CLI_FLAGS = (readFileSync(path.join(ROOT, 'src/cli.ts'), 'utf8').split('\n')[0] ?? '')
+  .replace(/^#!\/usr\/bin\/env -S node/, '')
+  .trim()
+  .split(/\s+/)
+  .filter(Boolean);
 
 const { values: args } = parseArgs({
   options: {
@@ -78,7 +84,7 @@ async function main(): Promise<void> {
       await server.stop();
     }
   }
-  const env = { MALLOC_ARENA_MAX: process.env.MALLOC_ARENA_MAX ?? null };
+  const env = { MALLOC_ARENA_MAX: process.env.MALLOC_ARENA_MAX ?? null, nodeFlags: CLI_FLAGS };
   const report = { at: new Date().toISOString(), options, env, results, targets: targets(results) };
   const dir = path.join(ROOT, 'bench/results');
   mkdirSync(dir, { recursive: true });
@@ -93,7 +99,11 @@ async function child(name: ScenarioName, env: Record<string, string>): Promise<S
   argv.push('--concurrency', String(options.concurrency), '--ltw-objects', String(options.ltwObjects));
   argv.push('--ltw-relations', String(options.ltwRelations), ...options.data.flatMap((d) => ['--data', d]));
   const nodeEnv = options.nodeOptions ? { NODE_OPTIONS: options.nodeOptions } : {};
-  const run = await execa(process.execPath, argv, { env: { ...env, ...nodeEnv }, stderr: 'inherit', cwd: ROOT });
+  const run = await execa(process.execPath, [...CLI_FLAGS, ...argv], {
+    env: { ...env, ...nodeEnv },
+    stderr: 'inherit',
+    cwd: ROOT,
+  });
   const last = run.stdout.trim().split('\n').at(-1) ?? '';
   return JSON.parse(last) as ScenarioResult;
 }
@@ -148,7 +158,7 @@ function renderTable(results: ScenarioResult[], checks: Target[]): string {
   );
   const checkRows = checks.map((c) => `| ${c.name} | ${c.measured} | ${c.target} | ${c.met ? 'met' : 'NOT met'} |`);
   return [
-    `batch size ${options.batchSize}, concurrency ${options.concurrency}, vectorizer none, ${results[0]?.objects ?? '?'} objects, NODE_OPTIONS "${options.nodeOptions}", MALLOC_ARENA_MAX ${process.env.MALLOC_ARENA_MAX ?? 'unset'}`,
+    `batch size ${options.batchSize}, concurrency ${options.concurrency}, vectorizer none, ${results[0]?.objects ?? '?'} objects, node flags "${CLI_FLAGS.join(' ')}" (as the bin), NODE_OPTIONS "${options.nodeOptions}", MALLOC_ARENA_MAX ${process.env.MALLOC_ARENA_MAX ?? 'unset'}`,
     '',
     '| scenario | time (s) | objects/s | objects written | deleted | peak RSS (MB) | notes |',
     '| --- | ---: | ---: | ---: | ---: | ---: | --- |',

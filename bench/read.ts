@@ -5,7 +5,7 @@
  *   - 10x records, same concepts: every relation file repeated 10 times (concept files once);
  *   - 10x everything: ten copies of every record, concept URIs renamed per copy (UUIDs stay
  *     UUIDs) so ids stay unique and every relation still resolves;
- * against a baseline measured in the same run: csv-parse alone over the 1x folder (no validation,
+ * against a baseline measured in the same run: the CSV reader alone over the 1x folder (no validation,
  * no handlers). Also times `fingerprint()` (the warm-start check). Each measurement runs in a
  * fresh child process so peak RSS belongs to that read alone. Temp folders are deleted.
  *
@@ -196,9 +196,9 @@ async function main(repeat: number): Promise<void> {
       fp: repeated('fingerprint', paths, repeat),
     }));
     console.log(
-      `Node ${process.version}; median of ${repeat} fresh processes each; base = csv-parse alone (time per record)`,
+      `Node ${process.version}; median of ${repeat} fresh processes each; base = the CSV reader alone (time per record)`,
     );
-    console.log(row('baseline: csv-parse only, 1x folder', baseline, null, baseline));
+    console.log(row('baseline: CSV reader only, 1x folder', baseline, null, baseline));
     for (const r of results) console.log(row(r.label, r.scan, r.fp, baseline));
     const [, one1, tenR, tenA] = results.map((r) => r.scan) as [Result, Result, Result, Result];
     const ratio = (a: Result, b: Result) =>

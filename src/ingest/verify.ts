@@ -13,7 +13,7 @@ import type { WeaviateClient } from 'weaviate-client';
 import { EscoInitError } from '../errors.ts';
 import { forEachChunk } from '../weaviate/batch-writer.ts';
 import { readHashes, readPages, referencedIds } from '../weaviate/cursor.ts';
-import { beaconIds, readRestPages } from '../weaviate/rest.ts';
+import { beaconIds, idRanges, readRestPages } from '../weaviate/rest.ts';
 import { checkpoint, type IngestContext } from './context.ts';
 import type { Properties } from './mapping.ts';
 import type { CollectionPlan, Plan, PlannedObject } from './plan.ts';
@@ -136,11 +136,13 @@ async function verifyCollection(
   };
   const wanted = readBack ? collection.objects.filter((o) => readBack.has(o.id)) : collection.objects;
   if (readBack === undefined || wanted.length * 4 > collection.objects.length) {
-    for await (const page of readAll(ctx, name, refProps))
+    const ids = collection.objects.map((o) => o.id);
+    await readAll(ctx, name, refProps, ids, (page) => {
       for (const stored of page) {
         result.objects++;
         check(stored, true);
       }
+    });
   } else {
     const hashes = options.hashes?.get(name) ?? (await readHashes(ctx.client, name, ctx.signal));
     const refs = await readByIds(
@@ -163,16 +165,35 @@ async function verifyCollection(
   return result;
 }
 
-/** Every stored object with its hash and reference lists: REST when available (no target loading). */
-async function* readAll(ctx: IngestContext, name: string, refProps: string[]): AsyncGenerator<Stored[]> {
-  if (ctx.rest) {
-    for await (const page of readRestPages(ctx.rest, name, { signal: ctx.signal })) {
-      yield page.map((o) => ({
-        id: o.id,
-        hash: o.properties.contentHash,
-        refs: Object.fromEntries(refProps.map((p) => [p, beaconIds(o.properties[p])])),
-      }));
-    }
+/** Objects per id range read back concurrently: a few pages each, so the ranges stay balanced. */
+const RANGE_SIZE = 2000;
+
+/**
+ * Every stored object with its hash and reference lists. Over REST (no target loading) the id
+ * space is split into ranges read in parallel, so that the server and our parsing overlap.
+ */
+async function readAll(
+  ctx: IngestContext,
+  name: string,
+  refProps: string[],
+  ids: readonly string[],
+  onPage: (page: Stored[]) => void,
+): Promise<void> {
+  const { rest } = ctx;
+  if (rest) {
+    const ranges = idRanges(ids, RANGE_SIZE);
+    const options = { batchSize: 1, concurrency: ctx.concurrency, checkpoint: async () => {} };
+    await forEachChunk(ranges, options, async ([range]) => {
+      for await (const page of readRestPages(rest, name, { ...range, signal: ctx.signal })) {
+        onPage(
+          page.map((o) => ({
+            id: o.id,
+            hash: o.properties.contentHash,
+            refs: Object.fromEntries(refProps.map((p) => [p, beaconIds(o.properties[p])])),
+          })),
+        );
+      }
+    });
     return;
   }
   const pages = readPages(ctx.client, name, {
@@ -182,11 +203,13 @@ async function* readAll(ctx: IngestContext, name: string, refProps: string[]): A
     signal: ctx.signal,
   });
   for await (const page of pages) {
-    yield page.map((o) => ({
-      id: o.uuid,
-      hash: o.properties.contentHash,
-      refs: Object.fromEntries(refProps.map((p) => [p, referencedIds(o, p)])),
-    }));
+    onPage(
+      page.map((o) => ({
+        id: o.uuid,
+        hash: o.properties.contentHash,
+        refs: Object.fromEntries(refProps.map((p) => [p, referencedIds(o, p)])),
+      })),
+    );
   }
 }
 

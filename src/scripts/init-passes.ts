@@ -1,7 +1,8 @@
 /**
  * The passes of an ESCO ingestion, in gate order: read+validate → schema → objects → references →
- * verify → publish. They compose the engine's functions (src/ingest); the orchestrator supplies
- * the fencing guard, progress and the guarded publish.
+ * verify → publish (the schema is created while the read pass parses: see `startSchema`). They
+ * compose the engine's functions (src/ingest); the orchestrator supplies the fencing guard,
+ * progress and the guarded publish.
  */
 import type { WeaviateClient } from 'weaviate-client';
 import type { Config } from '../config/config.ts';
@@ -14,7 +15,7 @@ import { type VerifyReport, verify } from '../ingest/verify.ts';
 import { writeObjects, writeReferences } from '../ingest/write.ts';
 import type { Logger } from '../log.ts';
 import type { RestEndpoint } from '../weaviate/rest.ts';
-import { ensureSchema, type SchemaDefinitions } from '../weaviate/schema.ts';
+import { type EnsureSchemaReport, ensureSchema, type SchemaDefinitions } from '../weaviate/schema.ts';
 import type { Counts } from '../weaviate/status-store.ts';
 import type { HolderSession } from './orchestrator.ts';
 
@@ -44,6 +45,13 @@ export function escoPasses(deps: EscoPassDeps, session: HolderSession): PassDefi
     signal: deps.signal,
     rest: deps.rest,
   };
+  // Creating collections is server work (a Raft round trip each): it runs while the read pass
+  // parses, and the schema pass reports its outcome. Without the read pass it starts there.
+  let schema: Promise<EnsureSchemaReport> | undefined;
+  const startSchema = () => {
+    schema ??= session.guard().then(() => ensureSchema(deps.client, deps.definitions, deps.log));
+    return schema;
+  };
   const planned = (): Plan => {
     if (!plan) throw new EscoInitError('INTERNAL', 'a pass needs the plan, but the read pass did not run');
     return plan;
@@ -53,6 +61,8 @@ export function escoPasses(deps: EscoPassDeps, session: HolderSession): PassDefi
       name: 'read',
       resumable: false,
       run: async () => {
+        // A read failure is the run's error; the schema's own failure, if any, is the schema pass's.
+        startSchema().catch(() => {});
         plan = await buildPlan(interruptible(deps.dataset, deps.signal), { definitions: deps.definitions });
         return readOutcome(plan, deps.fingerprint);
       },
@@ -61,8 +71,7 @@ export function escoPasses(deps: EscoPassDeps, session: HolderSession): PassDefi
       name: 'schema',
       resumable: false,
       run: async () => {
-        await session.guard();
-        const report = await ensureSchema(deps.client, deps.definitions, deps.log);
+        const report = await startSchema();
         const counts = { created: report.created.length, addedProperties: report.addedProperties.length };
         return { counts, note: report.created.length > 0 ? `created ${report.created.join(', ')}` : undefined };
       },

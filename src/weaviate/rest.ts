@@ -23,12 +23,17 @@ export interface RestObject {
   properties: Record<string, unknown>;
 }
 
+/**
+ * The objects of `collection` in id order, a page at a time. `after`/`upTo` restrict the read to
+ * the ids in (after, upTo], so that several ranges of one collection can be read at once.
+ */
 export async function* readRestPages(
   rest: RestEndpoint,
   collection: string,
-  options: { pageSize?: number; signal?: AbortSignal } = {},
+  options: { pageSize?: number; signal?: AbortSignal; after?: string; upTo?: string } = {},
 ): AsyncGenerator<RestObject[]> {
-  let after: string | undefined;
+  let after = options.after;
+  const { upTo } = options;
   for (;;) {
     options.signal?.throwIfAborted();
     const query = new URLSearchParams({ class: collection, limit: String(options.pageSize ?? 500) });
@@ -43,10 +48,29 @@ export async function* readRestPages(
     }
     const body = (await res.json()) as { objects?: RestObject[] };
     const objects = body.objects ?? [];
-    if (objects.length === 0) return;
-    yield objects;
+    const inRange = upTo === undefined ? objects : objects.filter((o) => o.id <= upTo);
+    if (inRange.length > 0) yield inRange;
+    if (inRange.length < objects.length || objects.length === 0) return;
     after = objects[objects.length - 1]?.id;
   }
+}
+
+/**
+ * Splits the id space into ranges of about `size` of the given ids each, as (after, upTo] pairs
+ * covering every possible id (the first starts at the beginning, the last runs to the end).
+ * Weaviate's cursor orders by id, and lower-case uuids sort as strings in that order.
+ */
+export function idRanges(ids: readonly string[], size: number): { after?: string; upTo?: string }[] {
+  const sorted = [...ids].sort();
+  const ranges: { after?: string; upTo?: string }[] = [];
+  let after: string | undefined;
+  for (let i = size - 1; i < sorted.length - 1; i += size) {
+    const upTo = sorted[i];
+    ranges.push({ after, upTo });
+    after = upTo;
+  }
+  ranges.push({ after });
+  return ranges;
 }
 
 /** Target ids of a reference property as REST returns it: `[{ beacon: "weaviate://localhost/Class/<id>" }]`. */

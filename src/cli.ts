@@ -3,10 +3,11 @@
  * esco-init command line: dispatches to src/commands/*, turns thrown errors into the documented
  * exit codes, and turns SIGINT/SIGTERM into an abort signal the commands honour at batch boundaries.
  *
- * The V8 flags on the first line halve an ingestion's peak RSS (about 230 MB instead of 500+ for
- * ESCO v1.1.1) at no cost in speed: V8 otherwise learns from the concept files, whose rows are
- * kept, to allocate row objects straight into the old space, and the relation files' ~300k
- * short-lived rows then pile up there until a full GC. bench/ingest.ts runs with the same flags.
+ * The V8 flags on the first line cut an ingestion's peak RSS (ESCO v1.1.1, cold: 365 MB instead of
+ * 572 in `npm run bench`) at no cost in speed: V8 otherwise learns from the concept files, whose
+ * rows are kept, to allocate row objects straight into the old space, and the relation files'
+ * ~300k short-lived rows then pile up there until a full GC. bench/ingest.ts runs with the same
+ * flags. They are command-line flags (not NODE_OPTIONS, which refuses the second one).
  */
 import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';

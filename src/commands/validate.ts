@@ -10,11 +10,12 @@ import { z } from 'zod';
 import { type Config, type ConfigOverrides, loadConfig } from '../config/config.ts';
 import { EscoInitError } from '../errors.ts';
 import { openDataset } from '../esco/open.ts';
-import { simpleContext } from '../ingest/context.ts';
+import { type IngestContext, simpleContext } from '../ingest/context.ts';
 import { buildPlan, type Plan, type PlannedObject } from '../ingest/plan.ts';
 import { verify } from '../ingest/verify.ts';
 import { createLogger, type Logger } from '../log.ts';
 import { type WeaviateClient, withClient } from '../weaviate/client.ts';
+import { restEndpoint } from '../weaviate/rest.ts';
 import { loadSchemas } from '../weaviate/schema.ts';
 import { type DatasetStatus, DEFAULT_DATASET_KEY, WeaviateStatusStore } from '../weaviate/status-store.ts';
 import type { Command } from './command.ts';
@@ -106,7 +107,7 @@ export async function validate(client: WeaviateClient, config: Config, log: Logg
     ),
     ...(await countChecks(client, plan, status)),
     danglingCheck(plan, status),
-    await verifyCheck(client, plan, log, signal),
+    await verifyCheck(simpleContext(client, log, { signal, rest: restEndpoint(config.weaviate) }), plan),
     ...(await queryChecks(client, plan)),
   ];
   return { ok: checks.every((c) => c.ok), checks };
@@ -141,9 +142,9 @@ function danglingCheck(plan: Plan, status: DatasetStatus | null): Check {
 }
 
 /** Every stored object's hash and reference lists against the dataset (reads only). */
-async function verifyCheck(client: WeaviateClient, plan: Plan, log: Logger, signal: AbortSignal): Promise<Check> {
+async function verifyCheck(ctx: IngestContext, plan: Plan): Promise<Check> {
   try {
-    const report = await verify(plan, simpleContext(client, log, { signal }));
+    const report = await verify(plan, ctx);
     return check(
       'objects and references',
       true,

@@ -20,9 +20,9 @@ export interface Progress {
 export interface IngestContext {
   client: WeaviateClient;
   log: Logger;
-  /** Objects per insertMany request. */
+  /** Objects per batch request. */
   batchSize: number;
-  /** insertMany requests in flight at once. */
+  /** Batch requests in flight at once. */
   concurrency: number;
   /** Called before every batch; throws to stop writing (e.g. the lock was lost). */
   guard(): Promise<void>;
@@ -31,18 +31,15 @@ export interface IngestContext {
   signal: AbortSignal;
   /** Attempts per request on transient failures (default 5). */
   maxAttempts?: number;
-  /**
-   * REST access to the same Weaviate (`restEndpoint(config.weaviate)`): verification reads all
-   * reference lists through it several times faster than through gRPC. Without it, gRPC is used.
-   */
-  rest?: RestEndpoint;
+  /** REST access to the same Weaviate (`restEndpoint(config.weaviate)`): batch writes and read-back. */
+  rest: RestEndpoint;
 }
 
 /** A context for callers without a lock or signals (tests, benchmarks, the `ingest` command). */
 export function simpleContext(
   client: WeaviateClient,
   log: Logger,
-  options: Partial<Omit<IngestContext, 'client' | 'log'>> = {},
+  options: Partial<Omit<IngestContext, 'client' | 'log' | 'rest'>> & Pick<IngestContext, 'rest'>,
 ): IngestContext {
   return {
     client,

@@ -14,6 +14,7 @@ import {
   type ObjectsReport,
   type ReferencesReport,
   readStoredHashes,
+  type StoredHashes,
   writeObjects,
   writeReferences,
 } from './write.ts';
@@ -59,11 +60,10 @@ export async function ingest(input: IngestInput): Promise<IngestReport> {
   // Read back the references of what this run writes; the rest is checked by count and hash.
   const readBack = dirtyIds(plan, stored);
   const objects = await writeObjects(plan, ctx, stored);
-  const referencesPass = await writeReferences(plan, ctx, stored);
-  const wroteNothing = objects.written + referencesPass.written + referencesPass.deleted === 0;
-  // With no write since `stored` was read, reading every hash again would compare the same data.
-  const hashes = wroteNothing ? stored : undefined;
-  const verified = await verify(plan, ctx, { readBack, hashes, ...input.verify });
+  const { referencesPass, verified } = await writeAndVerify(plan, ctx, stored, objects, {
+    readBack,
+    ...input.verify,
+  });
   return {
     schemaVersion: plan.schemaVersion,
     fingerprint: plan.dataset.fingerprint,
@@ -77,6 +77,68 @@ export async function ingest(input: IngestInput): Promise<IngestReport> {
     verify: verified,
     ms: { plan: Math.round(planMs), schema: Math.round(schemaMs), total: Math.round(performance.now() - started) },
   };
+}
+
+/**
+ * The references pass, then verification. Without objects to delete, each collection is final
+ * once its references are written, so it is verified while the next ones are written (reading
+ * back is largely our CPU, writing largely the server's).
+ */
+async function writeAndVerify(
+  plan: Plan,
+  ctx: IngestContext,
+  stored: StoredHashes,
+  objects: ObjectsReport,
+  options: VerifyOptions,
+): Promise<{ referencesPass: ReferencesReport; verified: VerifyReport }> {
+  const deletes = Object.values(objects.collections).some((c) => c.deleted > 0);
+  if (deletes || options.readBack?.size === 0) {
+    const referencesPass = await writeReferences(plan, ctx, stored);
+    const wroteNothing = objects.written + referencesPass.written + referencesPass.deleted === 0;
+    // With no write since `stored` was read, reading every hash again would compare the same data.
+    const verified = await verify(plan, ctx, { ...options, hashes: wroteNothing ? stored : undefined });
+    return { referencesPass, verified };
+  }
+  const gate = new Gate();
+  const verifying = verify(plan, ctx, { ...options, ready: (name) => gate.wait(name) });
+  verifying.catch(() => {}); // awaited below, or superseded by the write error
+  try {
+    const referencesPass = await writeReferences(plan, ctx, stored, (name) => gate.open(name));
+    return { referencesPass, verified: await verifying };
+  } catch (error) {
+    gate.fail(error);
+    throw error;
+  }
+}
+
+/** Named one-shot signals: `wait(name)` resolves once `open(name)` ran, rejects after `fail`. */
+class Gate {
+  #waiting = new Map<string, PromiseWithResolvers<void>>();
+  #failed: { error: unknown } | undefined;
+
+  #entry(name: string): PromiseWithResolvers<void> {
+    let entry = this.#waiting.get(name);
+    if (!entry) {
+      entry = Promise.withResolvers<void>();
+      entry.promise.catch(() => {});
+      if (this.#failed) entry.reject(this.#failed.error);
+      this.#waiting.set(name, entry);
+    }
+    return entry;
+  }
+
+  wait(name: string): Promise<void> {
+    return this.#entry(name).promise;
+  }
+
+  open(name: string): void {
+    this.#entry(name).resolve();
+  }
+
+  fail(error: unknown): void {
+    this.#failed = { error };
+    for (const entry of this.#waiting.values()) entry.reject(error);
+  }
 }
 
 function summarise(plan: Plan, objects: ObjectsReport): IngestReport['collections'] {

@@ -40,6 +40,8 @@ export interface CollectionPlan {
   objects: PlannedObject[];
   /** Reference property → number of references the collection must hold. */
   referenceTotals: Record<string, number>;
+  /** Reference property → the collection its targets are in. */
+  referenceTargets: Record<string, string>;
 }
 
 /** What became of the rows of one relation source. */
@@ -246,7 +248,8 @@ function finish(b: Builder, dataset: DatasetReport, definitions: SchemaDefinitio
         referenceTotals[prop] = (referenceTotals[prop] ?? 0) + ids.length;
       return object;
     });
-    return { name, objects, referenceTotals };
+    const referenceTargets = Object.fromEntries(def.references.map((r) => [r.name, r.target]));
+    return { name, objects, referenceTotals, referenceTargets };
   });
   const expected = {
     objects: Object.fromEntries(collections.map((c) => [c.name, c.objects.length])),

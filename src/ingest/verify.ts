@@ -12,7 +12,7 @@
 import type { WeaviateClient } from 'weaviate-client';
 import { EscoInitError } from '../errors.ts';
 import { forEachChunk } from '../weaviate/batch-writer.ts';
-import { readHashes, readPages, referencedIds } from '../weaviate/cursor.ts';
+import { readHashes, referencedIds } from '../weaviate/cursor.ts';
 import { beaconIds, idRanges, readRestPages } from '../weaviate/rest.ts';
 import { checkpoint, type IngestContext } from './context.ts';
 import type { Properties } from './mapping.ts';
@@ -48,6 +48,11 @@ export interface VerifyOptions {
    * instead of reading every hash again. Counts and the sample are always read afresh.
    */
   hashes?: StoredHashes;
+  /**
+   * Resolves once the named collection is final (nothing more will be written to it or deleted
+   * from it in this run): verification of it waits for that, so it can run beside later writes.
+   */
+  ready?: (collection: string) => Promise<void>;
 }
 
 /** A stored object as verification sees it. */
@@ -64,6 +69,7 @@ export async function verify(plan: Plan, ctx: IngestContext, options: VerifyOpti
   const total = plan.collections.reduce((n, c) => n + c.objects.length, 0);
   // Reads of different collections overlap: the server answers one while we parse another.
   const verifyOne = async (collection: CollectionPlan) => {
+    await options.ready?.(collection.name);
     const checked = await verifyCollection(ctx, collection, options, problems);
     const size = Math.ceil(((options.sampleSize ?? 200) * collection.objects.length) / Math.max(total, 1));
     const sample = pickSample(collection.objects, size);
@@ -169,7 +175,7 @@ async function verifyCollection(
 const RANGE_SIZE = 2000;
 
 /**
- * Every stored object with its hash and reference lists. Over REST (no target loading) the id
+ * Every stored object with its hash and reference lists, over REST (no target loading); the id
  * space is split into ranges read in parallel, so that the server and our parsing overlap.
  */
 async function readAll(
@@ -179,38 +185,19 @@ async function readAll(
   ids: readonly string[],
   onPage: (page: Stored[]) => void,
 ): Promise<void> {
-  const { rest } = ctx;
-  if (rest) {
-    const ranges = idRanges(ids, RANGE_SIZE);
-    const options = { batchSize: 1, concurrency: ctx.concurrency, checkpoint: async () => {} };
-    await forEachChunk(ranges, options, async ([range]) => {
-      for await (const page of readRestPages(rest, name, { ...range, signal: ctx.signal })) {
-        onPage(
-          page.map((o) => ({
-            id: o.id,
-            hash: o.properties.contentHash,
-            refs: Object.fromEntries(refProps.map((p) => [p, beaconIds(o.properties[p])])),
-          })),
-        );
-      }
-    });
-    return;
-  }
-  const pages = readPages(ctx.client, name, {
-    returnProperties: ['contentHash'],
-    returnReferences: refProps,
-    pageSize: 500,
-    signal: ctx.signal,
+  const ranges = idRanges(ids, RANGE_SIZE);
+  const options = { batchSize: 1, concurrency: ctx.concurrency, checkpoint: async () => {} };
+  await forEachChunk(ranges, options, async ([range]) => {
+    for await (const page of readRestPages(ctx.rest, name, { ...range, signal: ctx.signal })) {
+      onPage(
+        page.map((o) => ({
+          id: o.id,
+          hash: o.properties.contentHash,
+          refs: Object.fromEntries(refProps.map((p) => [p, beaconIds(o.properties[p])])),
+        })),
+      );
+    }
   });
-  for await (const page of pages) {
-    onPage(
-      page.map((o) => ({
-        id: o.uuid,
-        hash: o.properties.contentHash,
-        refs: Object.fromEntries(refProps.map((p) => [p, referencedIds(o, p)])),
-      })),
-    );
-  }
 }
 
 async function readByIds(

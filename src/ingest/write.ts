@@ -10,6 +10,7 @@ import {
   type BatchOptions,
   deleteObjects,
   type WriteObject,
+  type WriteTarget,
   writeObjects as writeBatch,
   writeFailed,
 } from '../weaviate/batch-writer.ts';
@@ -117,8 +118,8 @@ export async function writeObjects(plan: Plan, ctx: IngestContext, stored?: Stor
     );
     const skipped = collection.objects.length - objects.length;
     const result = await writeBatch(
-      ctx.client,
-      collection.name,
+      ctx.rest,
+      targetOf(collection),
       objects,
       batchOptions(ctx, 'objects', collection.name, skipped, collection.objects.length),
     );
@@ -134,11 +135,15 @@ export async function writeObjects(plan: Plan, ctx: IngestContext, stored?: Stor
   return report;
 }
 
-/** Writes every object whose stored hash differs from the plan whole, then deletes stale objects. */
+/**
+ * Writes every object whose stored hash differs from the plan whole, then deletes stale objects.
+ * `onWritten` hears of each collection once its objects are written (before any deletion).
+ */
 export async function writeReferences(
   plan: Plan,
   ctx: IngestContext,
   stored?: StoredHashes,
+  onWritten?: (collection: string) => void,
 ): Promise<ReferencesReport> {
   const started = performance.now();
   const report: ReferencesReport = { collections: {}, written: 0, deleted: 0, references: 0, ms: 0 };
@@ -160,13 +165,14 @@ export async function writeReferences(
       }),
     );
     const options = batchOptions(ctx, 'references', collection.name, diff.unchanged, collection.objects.length);
-    const result = await writeBatch(ctx.client, collection.name, objects, options);
+    const result = await writeBatch(ctx.rest, targetOf(collection), objects, options);
     if (result.failures.length > 0) throw writeFailed(`references pass (${collection.name})`, result.failures);
     for (const o of dirty) hashes.set(o.id, o.hash);
     report.collections[collection.name] = { written: result.written, deleted: 0, references };
     report.written += result.written;
     report.references += references;
     ctx.log.info({ collection: collection.name, written: result.written, references }, 'references pass');
+    onWritten?.(collection.name);
   }
   for (const [name, ids] of stale) {
     if (ids.length === 0) continue;
@@ -181,6 +187,10 @@ export async function writeReferences(
   }
   report.ms = Math.round(performance.now() - started);
   return report;
+}
+
+function targetOf(collection: CollectionPlan): WriteTarget {
+  return { collection: collection.name, referenceTargets: collection.referenceTargets };
 }
 
 function storedOf(state: StoredHashes, collection: string): Map<string, string> {

@@ -1,12 +1,16 @@
 /**
- * Chunked, concurrent, retried batch writes through `insertMany` (one gRPC request per call, so we
- * chunk). Per-object failures never throw from insertMany; they are collected here and the caller
- * fails the pass with all of them (WRITE_FAILED). Whole-request transient failures are retried.
+ * Chunked, concurrent, retried batch writes through REST `POST /v1/batch/objects` (an upsert per
+ * object, like gRPC `insertMany`). Not `insertMany`: weaviate-client 3.14 serialises a batch one
+ * object per timer tick and polls for the result every 500 ms, so every call waits at least that
+ * long and keeps its objects alive meanwhile; REST measured 40 % faster end to end and leaner
+ * (bench: `ceiling`). Per-object failures are collected here and the caller fails the pass with
+ * all of them (WRITE_FAILED). Whole-request transient failures are retried.
  */
-import { type DataObject, ReferenceManager, type WeaviateClient, type WeaviateField } from 'weaviate-client';
+import type { WeaviateClient, WeaviateField } from 'weaviate-client';
 import { EscoInitError } from '../errors.ts';
 import type { Logger } from '../log.ts';
 import { sleep } from './client.ts';
+import { type RestEndpoint, restRequest } from './rest.ts';
 
 export interface WriteObject {
   id: string;
@@ -40,18 +44,21 @@ export interface BatchResult {
   failures: WriteFailure[];
 }
 
+/** Where a batch goes: the collection, and the collection each reference property points into. */
+export interface WriteTarget {
+  collection: string;
+  referenceTargets: Readonly<Record<string, string>>;
+}
+
 export async function writeObjects(
-  client: WeaviateClient,
-  collection: string,
+  rest: RestEndpoint,
+  target: WriteTarget,
   objects: readonly WriteObject[],
   options: BatchOptions,
 ): Promise<BatchResult> {
-  const handle = client.collections.use(collection);
   const result: BatchResult = { written: 0, failures: [] };
   await forEachChunk(objects, options, async (chunk) => {
-    const failures = await sendWithRetry(chunk, options, collection, (items) =>
-      handle.data.insertMany(items.map(toData)),
-    );
+    const failures = await sendWithRetry(chunk, options, target.collection, (items) => postBatch(rest, target, items));
     result.failures.push(...failures);
     result.written += chunk.length - failures.length;
     options.onChunk?.(chunk.length);
@@ -81,26 +88,42 @@ export async function deleteObjects(
   return result;
 }
 
-/** The insertMany form of an object (reference lists as one entry each; see UuidList). */
-export function toData(o: WriteObject): DataObject<undefined> {
-  if (!o.references) return { id: o.id, properties: o.properties };
-  const references = Object.fromEntries(Object.entries(o.references).map(([k, ids]) => [k, new UuidList(ids)]));
-  return { id: o.id, properties: o.properties, references };
+export type InsertResult = { errors: Record<number, { message: string }>; hasErrors: boolean };
+
+interface BatchReply {
+  id?: string;
+  result?: { errors?: { error?: { message?: string }[] } };
 }
 
-/**
- * A whole reference list as ONE gRPC entry of plain uuids. weaviate-client 3.14 sends a string[]
- * as one entry per uuid and the server keeps only the last; its `Reference.to()` sends beacons,
- * which the server rejects ("invalid cref URI"). test/ingest/ingest.int.test.ts pins this.
- */
-class UuidList extends ReferenceManager<undefined> {
-  constructor(uuids: string[]) {
-    super('', undefined, uuids);
+/** One batch request, no retries: each object replaces the stored one with the same id whole. */
+export async function postBatch(
+  rest: RestEndpoint,
+  target: WriteTarget,
+  objects: readonly WriteObject[],
+): Promise<InsertResult> {
+  const body = JSON.stringify({ objects: objects.map((o) => toRestObject(target, o)) });
+  const replies = (await restRequest(rest, 'batch/objects', { method: 'POST', body })) as BatchReply[];
+  if (!Array.isArray(replies) || replies.length !== objects.length) {
+    const got = Array.isArray(replies) ? replies.length : typeof replies;
+    throw new EscoInitError('WRITE_FAILED', `batch of ${objects.length} ${target.collection} objects: ${got} results`);
   }
+  const errors: InsertResult['errors'] = {};
+  replies.forEach((reply, i) => {
+    const messages = reply.result?.errors?.error?.map((e) => e.message ?? 'unknown error');
+    if (messages && messages.length > 0) errors[i] = { message: messages.join('; ') };
+  });
+  return { errors, hasErrors: Object.keys(errors).length > 0 };
+}
 
-  override toBeaconStrings(): string[] {
-    return this.uuids ?? [];
+/** The REST form of an object: each reference list as beacons naming the target collection. */
+export function toRestObject(target: WriteTarget, o: WriteObject) {
+  const properties: Record<string, unknown> = { ...o.properties };
+  for (const [property, ids] of Object.entries(o.references ?? {})) {
+    const into = target.referenceTargets[property];
+    if (!into) throw new EscoInitError('INTERNAL', `${target.collection}.${property} names no target collection`);
+    properties[property] = ids.map((id) => ({ beacon: `weaviate://localhost/${into}/${id}` }));
   }
+  return { class: target.collection, id: o.id, properties };
 }
 
 /** Splits into chunks and runs `concurrency` of them at a time; a failure stops new chunks. */
@@ -129,8 +152,6 @@ export async function forEachChunk<T>(
   const rejected = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
   if (rejected) throw rejected.reason;
 }
-
-type InsertResult = { errors: Record<number, { message: string }>; hasErrors: boolean };
 
 /** Sends a chunk; retries the request on transient failures and resends objects that failed transiently. */
 async function sendWithRetry(
@@ -186,7 +207,7 @@ export async function retrying<T>(
 }
 
 const TRANSIENT =
-  /UNAVAILABLE|DEADLINE_EXCEEDED|RESOURCE_EXHAUSTED|ECONNRESET|ECONNREFUSED|EPIPE|socket hang up|timed? ?out|\b429\b|\b503\b|too many requests|service unavailable|connection (?:reset|refused|closed)/i;
+  /UNAVAILABLE|DEADLINE_EXCEEDED|RESOURCE_EXHAUSTED|ECONNRESET|ECONNREFUSED|EPIPE|UND_ERR_SOCKET|UND_ERR_(?:CONNECT|HEADERS)_TIMEOUT|other side closed|socket hang up|timed? ?out|\b429\b|\b503\b|too many requests|service unavailable|connection (?:reset|refused|closed)/i;
 
 export function isTransient(message: string): boolean {
   return TRANSIENT.test(message);

@@ -1,7 +1,8 @@
 /**
- * Reading whole collections over REST (`GET /v1/objects?class=…&after=…`). Verification uses it
- * to read every stored reference list: REST returns the stored beacons as they are, while gRPC
- * and GraphQL load every target object, which is 4–6× slower for ESCO's ~300k references.
+ * Weaviate's REST API: batch writes (src/weaviate/batch-writer.ts) and reading whole collections
+ * (`GET /v1/objects?class=…&after=…`). Verification reads every stored reference list this way:
+ * REST returns the stored beacons as they are, while gRPC and GraphQL load every target object,
+ * which is 4–6× slower for ESCO's ~300k references.
  */
 import type { Config } from '../config/config.ts';
 import { EscoInitError } from '../errors.ts';
@@ -16,6 +17,29 @@ export function restEndpoint(settings: Config['weaviate']): RestEndpoint {
   const base = settings.url.endsWith('/') ? settings.url : `${settings.url}/`;
   const headers: Record<string, string> = settings.apiKey ? { authorization: `Bearer ${settings.apiKey}` } : {};
   return { url: new URL('v1/', base).href, headers };
+}
+
+/** Per request: a batch of a few hundred objects takes well under a second on a healthy server. */
+const REQUEST_TIMEOUT_MS = 120_000;
+
+/**
+ * A JSON request to Weaviate's REST API, answered with the parsed body. Failures throw an Error
+ * whose message carries the HTTP status or the socket error code, which is what the batch
+ * writer's retry decides on (`isTransient`).
+ */
+export async function restRequest(rest: RestEndpoint, path: string, init: { method?: string; body?: string } = {}) {
+  const headers = { ...rest.headers, ...(init.body ? { 'content-type': 'application/json' } : {}) };
+  let res: Response;
+  try {
+    res = await fetch(new URL(path, rest.url), { ...init, headers, signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) });
+  } catch (error) {
+    const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+    const detail = cause ? ` (${[cause.code, cause.message].filter(Boolean).join(': ')})` : '';
+    throw new Error(`${init.method ?? 'GET'} ${path}: ${(error as Error).message}${detail}`, { cause: error });
+  }
+  if (!res.ok)
+    throw new Error(`${init.method ?? 'GET'} ${path}: HTTP ${res.status} ${(await res.text()).slice(0, 500)}`);
+  return (await res.json()) as unknown;
 }
 
 export interface RestObject {
@@ -38,15 +62,11 @@ export async function* readRestPages(
     options.signal?.throwIfAborted();
     const query = new URLSearchParams({ class: collection, limit: String(options.pageSize ?? 500) });
     if (after) query.set('after', after);
-    const url = new URL(`objects?${query}`, rest.url);
-    const res = await fetch(url, { headers: rest.headers, signal: AbortSignal.timeout(120_000) });
-    if (!res.ok) {
-      throw new EscoInitError(
-        'VERIFY_FAILED',
-        `reading ${collection} back failed: HTTP ${res.status} ${await res.text()}`,
-      );
-    }
-    const body = (await res.json()) as { objects?: RestObject[] };
+    const body = (await restRequest(rest, `objects?${query}`).catch((error: unknown) => {
+      throw new EscoInitError('VERIFY_FAILED', `reading ${collection} back failed: ${(error as Error).message}`, {
+        cause: error,
+      });
+    })) as { objects?: RestObject[] };
     const objects = body.objects ?? [];
     const inRange = upTo === undefined ? objects : objects.filter((o) => o.id <= upTo);
     if (inRange.length > 0) yield inRange;

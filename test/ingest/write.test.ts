@@ -10,6 +10,7 @@ const skills: CollectionPlan = {
   name: 'Skill',
   objects: [object('a', 'h1'), object('b', 'h2'), object('c', 'h3')],
   referenceTotals: {},
+  referenceTargets: {},
 };
 
 describe('diffCollection', () => {

@@ -5,12 +5,14 @@ import { buildPlan } from '../../src/ingest/plan.ts';
 import { writeObjects, writeReferences } from '../../src/ingest/write.ts';
 import { silentLogger } from '../../src/log.ts';
 import { writeObjects as writeBatch } from '../../src/weaviate/batch-writer.ts';
+import { restEndpoint } from '../../src/weaviate/rest.ts';
 import { ensureSchema, loadSchemas, type SchemaDefinitions, toWireClass } from '../../src/weaviate/schema.ts';
 import { fakeDataset, occupation, skill } from '../ingest/datasets.ts';
 import { useWeaviate } from '../support/weaviate.ts';
 
 const weaviate = useWeaviate();
 const log = silentLogger();
+const rest = () => restEndpoint(weaviate().settings);
 
 afterEach(async () => {
   const client = await weaviate().client();
@@ -101,7 +103,8 @@ describe('batch writer against a real Weaviate', () => {
       label: `scheme-${i}`,
       properties: { conceptUri: `scheme-${i}`, preferredLabel: i === 13 ? 42 : `label ${i}` },
     }));
-    const result = await writeBatch(client, 'ConceptScheme', objects, {
+    const target = { collection: 'ConceptScheme', referenceTargets: {} };
+    const result = await writeBatch(rest(), target, objects, {
       batchSize: 10,
       concurrency: 2,
       checkpoint: async () => {},
@@ -126,7 +129,7 @@ describe('write passes against a real Weaviate', () => {
     const poisoned = plan.collections.find((c) => c.name === 'Skill')?.objects[17];
     if (!poisoned) throw new Error('no skill 17');
     poisoned.properties.modifiedDate = 'last tuesday';
-    const ctx = simpleContext(client, log, { batchSize: 8, concurrency: 2 });
+    const ctx = simpleContext(client, log, { batchSize: 8, concurrency: 2, rest: rest() });
     const error = await writeObjects(plan, ctx).catch((e: unknown) => e);
     expect(isEscoInitError(error, 'WRITE_FAILED')).toBe(true);
     expect((error as Error).message).toContain('1 object(s) were not written');
@@ -149,16 +152,18 @@ describe('write passes against a real Weaviate', () => {
     const guard = async () => {
       if (++batches > 2) throw new Error('lease lost');
     };
-    const guarded = await writeObjects(plan, simpleContext(client, log, { batchSize: 5, concurrency: 1, guard })).catch(
-      (e: unknown) => e,
-    );
+    const guarded = await writeObjects(
+      plan,
+      simpleContext(client, log, { batchSize: 5, concurrency: 1, guard, rest: rest() }),
+    ).catch((e: unknown) => e);
     expect((guarded as Error).message).toBe('lease lost');
     expect(await client.collections.use('Skill').length()).toBe(10);
     const controller = new AbortController();
     controller.abort('SIGTERM');
-    const aborted = await writeObjects(plan, simpleContext(client, log, { signal: controller.signal })).catch(
-      (e: unknown) => e,
-    );
+    const aborted = await writeObjects(
+      plan,
+      simpleContext(client, log, { signal: controller.signal, rest: rest() }),
+    ).catch((e: unknown) => e);
     expect(isEscoInitError(aborted, 'INTERRUPTED_SIGTERM')).toBe(true);
     expect(await client.collections.use('Skill').length()).toBe(10);
   });

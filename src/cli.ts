@@ -1,13 +1,16 @@
-#!/usr/bin/env -S node --max-semi-space-size=4 --no-allocation-site-pretenuring
+#!/usr/bin/env -S node --max-semi-space-size=4 --no-allocation-site-pretenuring --heap-growing-percent=30
 /**
  * esco-init command line: dispatches to src/commands/*, turns thrown errors into the documented
  * exit codes, and turns SIGINT/SIGTERM into an abort signal the commands honour at batch boundaries.
  *
- * The V8 flags on the first line cut an ingestion's peak RSS (ESCO v1.1.1, cold: 365 MB instead of
- * 572 in `npm run bench`) at no cost in speed: V8 otherwise learns from the concept files, whose
- * rows are kept, to allocate row objects straight into the old space, and the relation files'
- * ~300k short-lived rows then pile up there until a full GC. bench/ingest.ts runs with the same
- * flags. They are command-line flags (not NODE_OPTIONS, which refuses the second one).
+ * The V8 flags on the first line keep an ingestion's peak RSS near its live data (ESCO v1.1.1,
+ * cold, `npm run bench`: about 205 MB instead of 250–300 MB, at no measurable cost in time).
+ * V8 otherwise lets the old space grow to several times what survives a full GC before it collects
+ * again (a parse of 300k short-lived rows and thousands of batch requests is mostly garbage), and
+ * keeps the pages it then frees resident; a small young generation lets more of that garbage die
+ * young, and pretenuring learnt from the concept files would send it straight to the old space.
+ * They are command-line flags because NODE_OPTIONS refuses two of them; bench/ingest.ts runs the
+ * bin with them.
  */
 import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';

@@ -4,7 +4,7 @@
  * per-collection counts. Running it twice writes nothing the second time.
  */
 import path from 'node:path';
-import { generateUuid5, type WeaviateClient } from 'weaviate-client';
+import type { WeaviateClient } from 'weaviate-client';
 import { type ConfigOverrides, loadConfig } from '../config/config.ts';
 import { EscoInitError } from '../errors.ts';
 import { openDataset } from '../esco/open.ts';
@@ -12,6 +12,7 @@ import { simpleContext, throwIfInterrupted } from '../ingest/context.ts';
 import { type IngestReport, ingest } from '../ingest/ingest.ts';
 import { createLogger } from '../log.ts';
 import { connect } from '../weaviate/client.ts';
+import { MetadataDocs } from '../weaviate/metadata-docs.ts';
 import { restEndpoint } from '../weaviate/rest.ts';
 import { loadSchemas } from '../weaviate/schema.ts';
 import type { Command, CommandIO } from './command.ts';
@@ -103,7 +104,6 @@ async function interruptible<T>(io: CommandIO, run: () => Promise<T>): Promise<T
 
 /** A plain `completed` record in Metadata (init's status store keeps the real history). */
 async function recordCompleted(client: WeaviateClient, report: IngestReport): Promise<void> {
-  const key = 'ingest-command';
   const summary = {
     state: 'completed',
     schemaVersion: report.schemaVersion,
@@ -112,14 +112,13 @@ async function recordCompleted(client: WeaviateClient, report: IngestReport): Pr
     references: report.references,
     completedAt: new Date().toISOString(),
   };
-  const properties = { key, kind: 'status', state: 'completed', json: JSON.stringify(summary), updatedAt: new Date() };
-  const id = generateUuid5(`status:${key}`, 'esco-init/metadata');
-  const result = await client.collections.use('Metadata').data.insertMany([{ id, properties }]);
-  if (result.hasErrors) {
-    const message = Object.values(result.errors)[0]?.message ?? 'unknown error';
+  try {
+    await new MetadataDocs(client).write('status', 'ingest-command', 'completed', summary);
+  } catch (error) {
     throw new EscoInitError(
       'WRITE_FAILED',
-      `the data is ingested and verified, but recording the status failed: ${message}`,
+      `the data is ingested and verified, but recording the status failed: ${(error as Error).message}`,
+      { cause: error },
     );
   }
 }
@@ -140,7 +139,7 @@ export function renderReport(report: IngestReport): string {
     '',
     `references: ${report.references} (relation rows skipped as dangling: ${report.danglingRelations})`,
     `writes: ${report.writes} (objects created, rewritten or deleted); verified ${v.objects} objects, ${v.references} references (${v.referencesRead} read back, the rest by content hash), ${v.sampled} sampled`,
-    `schema ${report.schemaVersion}, dataset ${report.fingerprint.slice(0, 16)}, ${(report.ms.total / 1000).toFixed(1)} s`,
+    `schema ${report.schemaVersion}, dataset ${report.fingerprint.slice(0, 16)}, ${(report.ms.total / 1000).toFixed(1)} s, peak memory ${report.peakRssMb} MB`,
     '',
   ].join('\n');
 }

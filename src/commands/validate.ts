@@ -11,7 +11,7 @@ import { type Config, type ConfigOverrides, loadConfig } from '../config/config.
 import { EscoInitError } from '../errors.ts';
 import { openDataset } from '../esco/open.ts';
 import { type IngestContext, simpleContext } from '../ingest/context.ts';
-import { buildPlan, type Plan, type PlannedObject } from '../ingest/plan.ts';
+import { buildPlan, type Plan, type PlannedObject, propertiesOf } from '../ingest/plan.ts';
 import { verify } from '../ingest/verify.ts';
 import { createLogger, type Logger } from '../log.ts';
 import { type WeaviateClient, withClient } from '../weaviate/client.ts';
@@ -169,7 +169,7 @@ async function queryChecks(client: WeaviateClient, plan: Plan): Promise<Check[]>
     filters: skills.filter.byProperty('conceptUri').equal(skill.uri),
     limit: 2,
   });
-  const label = String(skill.properties.preferredLabel);
+  const label = String(propertiesOf(skill).preferredLabel);
   const search = await skills.query.bm25(label, { queryProperties: ['preferredLabel'], limit: 10 });
   const occupations = client.collections.use('Occupation');
   const traversed = await occupations.query.fetchObjectById(occupation.id, {

@@ -33,6 +33,8 @@ export interface IngestReport {
   verify: VerifyReport;
   /** plan: reading the dataset into the plan; schema (ensureSchema) ran at the same time. */
   ms: { plan: number; schema: number; total: number };
+  /** The process's peak resident memory so far, in MB (what a container's memory limit must allow). */
+  peakRssMb: number;
 }
 
 export interface IngestInput {
@@ -76,6 +78,7 @@ export async function ingest(input: IngestInput): Promise<IngestReport> {
     referencesPass,
     verify: verified,
     ms: { plan: Math.round(planMs), schema: Math.round(schemaMs), total: Math.round(performance.now() - started) },
+    peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
   };
 }
 

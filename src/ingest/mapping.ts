@@ -3,7 +3,7 @@
  * reference properties each relation fills (forward and inverse, so both directions are queryable).
  * The property names here are the ones in resources/schemas/*.yaml (a unit test keeps them in step).
  */
-import { generateUuid5 } from 'weaviate-client';
+import { createHash } from 'node:crypto';
 import type {
   ConceptSchemeRecord,
   IscoGroupRecord,
@@ -36,9 +36,20 @@ export const INGESTED_COLLECTIONS: readonly CollectionName[] = [
 export type PropertyValue = string | number | boolean | string[];
 export type Properties = Record<string, PropertyValue>;
 
-/** Deterministic object id: UUIDv5 of the full concept URI (DNS namespace, as the clients do). */
+/** RFC 4122's DNS namespace, the one weaviate-client's `generateUuid5` hashes names under. */
+const DNS_NAMESPACE = Buffer.from('6ba7b8109dad11d180b400c04fd430c8', 'hex');
+
+/**
+ * Deterministic object id: UUIDv5 of the full concept URI under the DNS namespace, the id
+ * weaviate-client's `generateUuid5(uri)` gives (a unit test holds them equal). Computed here with
+ * one SHA-1 call: the client's is several times slower, and the plan needs one per concept.
+ */
 export function objectId(uri: string): string {
-  return generateUuid5(uri);
+  const h = createHash('sha1').update(DNS_NAMESPACE).update(uri).digest();
+  h[6] = ((h[6] as number) & 0x0f) | 0x50;
+  h[8] = ((h[8] as number) & 0x3f) | 0x80;
+  const x = h.toString('hex', 0, 16);
+  return `${x.slice(0, 8)}-${x.slice(8, 12)}-${x.slice(12, 16)}-${x.slice(16, 20)}-${x.slice(20)}`;
 }
 
 /** ESCO collections have no URI of their own: their key (from the file name) identifies them. */
@@ -136,27 +147,33 @@ export interface LinkRule {
   inverse?: string;
 }
 
-/** Keyed by `${fromCollection}>${toCollection}`: a relation row picks its rule by what its ends are. */
-export type LinkRules = Readonly<Record<string, LinkRule>>;
+/** Keyed by the collections of the two ends: a relation row picks its rule by what its ends are. */
+export type LinkRules = Readonly<Partial<Record<CollectionName, Partial<Record<CollectionName, LinkRule>>>>>;
 
 export const LINKS = {
-  essentialSkill: { 'Occupation>Skill': { forward: 'essentialSkills', inverse: 'essentialForOccupations' } },
-  optionalSkill: { 'Occupation>Skill': { forward: 'optionalSkills', inverse: 'optionalForOccupations' } },
+  essentialSkill: { Occupation: { Skill: { forward: 'essentialSkills', inverse: 'essentialForOccupations' } } },
+  optionalSkill: { Occupation: { Skill: { forward: 'optionalSkills', inverse: 'optionalForOccupations' } } },
   broaderSkillPillar: {
-    'Skill>Skill': { forward: 'broaderSkills', inverse: 'narrowerSkills' },
-    'Skill>SkillGroup': { forward: 'broaderSkillGroups', inverse: 'narrowerSkills' },
-    'SkillGroup>SkillGroup': { forward: 'broaderSkillGroups', inverse: 'narrowerSkillGroups' },
+    Skill: {
+      Skill: { forward: 'broaderSkills', inverse: 'narrowerSkills' },
+      SkillGroup: { forward: 'broaderSkillGroups', inverse: 'narrowerSkills' },
+    },
+    SkillGroup: { SkillGroup: { forward: 'broaderSkillGroups', inverse: 'narrowerSkillGroups' } },
   },
   broaderOccPillar: {
-    'Occupation>Occupation': { forward: 'broaderOccupations', inverse: 'narrowerOccupations' },
-    'Occupation>ISCOGroup': { forward: 'broaderIscoGroups', inverse: 'narrowerOccupations' },
-    'ISCOGroup>ISCOGroup': { forward: 'broaderIscoGroups', inverse: 'narrowerIscoGroups' },
+    Occupation: {
+      Occupation: { forward: 'broaderOccupations', inverse: 'narrowerOccupations' },
+      ISCOGroup: { forward: 'broaderIscoGroups', inverse: 'narrowerOccupations' },
+    },
+    ISCOGroup: { ISCOGroup: { forward: 'broaderIscoGroups', inverse: 'narrowerIscoGroups' } },
   },
-  essentialRelatedSkill: { 'Skill>Skill': { forward: 'relatedEssentialSkills', inverse: 'relatedEssentialSkillOf' } },
-  optionalRelatedSkill: { 'Skill>Skill': { forward: 'relatedOptionalSkills', inverse: 'relatedOptionalSkillOf' } },
+  essentialRelatedSkill: {
+    Skill: { Skill: { forward: 'relatedEssentialSkills', inverse: 'relatedEssentialSkillOf' } },
+  },
+  optionalRelatedSkill: { Skill: { Skill: { forward: 'relatedOptionalSkills', inverse: 'relatedOptionalSkillOf' } } },
   collectionMember: {
-    'Skill>ConceptCollection': { forward: 'inCollections', inverse: 'memberSkills' },
-    'Occupation>ConceptCollection': { forward: 'inCollections', inverse: 'memberOccupations' },
+    Skill: { ConceptCollection: { forward: 'inCollections', inverse: 'memberSkills' } },
+    Occupation: { ConceptCollection: { forward: 'inCollections', inverse: 'memberOccupations' } },
   },
-  iscoGroupCode: { 'Occupation>ISCOGroup': { forward: 'iscoGroup' } },
+  iscoGroupCode: { Occupation: { ISCOGroup: { forward: 'iscoGroup' } } },
 } as const satisfies Record<string, LinkRules>;

@@ -3,16 +3,17 @@
  * lists, content hash) plus what verification must find. ~17k objects and ~300k reference ids for
  * ESCO v1.1.1; ids are shared strings, so the references cost a pointer each.
  */
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { EscoInitError } from '../errors.ts';
 import type { DatasetReport, EscoDataset, RecordLocation } from '../esco/dataset.ts';
 import type { CollectionMemberRecord } from '../esco/records.ts';
+import { unsliced } from '../esco/strings.ts';
+import { joinJsonObjects } from '../weaviate/batch-writer.ts';
 import { findCollection, type SchemaDefinitions } from '../weaviate/schema.ts';
 import {
   COLLECTIONS,
   type CollectionName,
   collectionUri,
-  compact,
   conceptSchemeProperties,
   INGESTED_COLLECTIONS,
   iscoGroupProperties,
@@ -29,7 +30,12 @@ export interface PlannedObject {
   id: string;
   /** The concept URI (or the collection key for ConceptCollection): names the object in reports. */
   uri: string;
-  properties: Properties;
+  /**
+   * The properties as JSON object text, which is what a batch request sends. Kept as text: parsed
+   * records cost twice the heap (ESCO v1.1.1: 35 MB against 17 MB), and every field of a record is
+   * a substring that keeps its whole decoded CSV chunk alive. `propertiesOf` parses it back.
+   */
+  json: string;
   /** Reference property → target ids, sorted and unique. */
   references: Record<string, string[]>;
   hash: string;
@@ -75,12 +81,19 @@ interface Node {
   collection: CollectionName;
   id: string;
   uri: string;
-  properties: Properties;
+  /** The record's properties, serialised as soon as it is read (see PlannedObject.json). */
+  json: string;
+  /** ESCO collections the concept is a member of, added to `json` by `finish`. */
+  collections?: string[];
+  /** An ISCO group's code, or the code of an occupation's ISCO group. */
+  iscoCode?: string;
   /** Reference property → target ids, duplicates included until `finish` sorts them out. */
   refs: Map<string, string[]>;
 }
 
 interface Builder {
+  /** Collection → the properties and references its schema file defines. */
+  known: Map<CollectionName, ReadonlySet<string>>;
   byUri: Map<string, Node>;
   nodes: Record<CollectionName, Node[]>;
   links: Record<LinkSource, LinkStats>;
@@ -90,11 +103,12 @@ interface Builder {
 }
 
 export async function buildPlan(dataset: EscoDataset, options: { definitions: SchemaDefinitions }): Promise<Plan> {
-  const b = newBuilder();
+  const b = newBuilder(options.definitions);
   const report = await dataset.scan({
     skills: (r, at) => addNode(b, COLLECTIONS.skill, r.conceptUri, skillProperties(r), at),
-    occupations: (r, at) => addNode(b, COLLECTIONS.occupation, r.conceptUri, occupationProperties(r), at),
-    iscoGroups: (r, at) => addNode(b, COLLECTIONS.iscoGroup, r.conceptUri, iscoGroupProperties(r), at),
+    occupations: (r, at) =>
+      addNode(b, COLLECTIONS.occupation, r.conceptUri, occupationProperties(r), at, r.iscoGroup ?? undefined),
+    iscoGroups: (r, at) => addNode(b, COLLECTIONS.iscoGroup, r.conceptUri, iscoGroupProperties(r), at, r.code),
     skillGroups: (r, at) => addNode(b, COLLECTIONS.skillGroup, r.conceptUri, skillGroupProperties(r), at),
     conceptSchemes: (r, at) =>
       addNode(b, COLLECTIONS.conceptScheme, r.conceptSchemeUri, conceptSchemeProperties(r), at),
@@ -119,13 +133,19 @@ export async function buildPlan(dataset: EscoDataset, options: { definitions: Sc
   return finish(b, report, options.definitions);
 }
 
-function newBuilder(): Builder {
+function newBuilder(definitions: SchemaDefinitions): Builder {
+  const known = new Map<CollectionName, ReadonlySet<string>>();
+  for (const name of INGESTED_COLLECTIONS) {
+    const def = findCollection(definitions, name);
+    known.set(name, new Set([...def.properties.map((p) => p.name), ...def.references.map((r) => r.name)]));
+  }
   const stats = (): LinkStats => ({ rows: 0, duplicates: 0, unresolved: 0, links: 0, examples: [] });
   const nodes = Object.fromEntries(INGESTED_COLLECTIONS.map((c) => [c, []])) as unknown as Record<
     CollectionName,
     Node[]
   >;
   return {
+    known,
     byUri: new Map(),
     nodes,
     members: [],
@@ -141,7 +161,14 @@ function newBuilder(): Builder {
   };
 }
 
-function addNode(b: Builder, collection: CollectionName, uri: string, properties: Properties, at?: RecordLocation) {
+function addNode(
+  b: Builder,
+  collection: CollectionName,
+  uri: string,
+  properties: Properties,
+  at?: RecordLocation,
+  iscoCode?: string,
+): void {
   const other = b.byUri.get(uri);
   if (other) {
     const where = at ? `${at.file} line ${at.line}` : collection;
@@ -150,9 +177,27 @@ function addNode(b: Builder, collection: CollectionName, uri: string, properties
       `${where}: concept ${uri} appears again (already read as a ${other.collection}); each conceptUri must be unique. Fix the dataset.`,
     );
   }
-  const node: Node = { collection, id: objectId(uri), uri, properties, refs: new Map() };
-  b.byUri.set(uri, node);
+  checkMapped(b, collection, Object.keys(properties));
+  // Every field of a record is a substring of its decoded CSV chunk: serialised (and the URI
+  // copied), the record lets the chunk go while the rest of the file is read.
+  const own = unsliced(uri);
+  const node: Node = {
+    collection,
+    id: objectId(own),
+    uri: own,
+    json: JSON.stringify(properties),
+    iscoCode,
+    refs: new Map(),
+  };
+  b.byUri.set(own, node);
   b.nodes[collection].push(node);
+}
+
+function checkMapped(b: Builder, collection: CollectionName, keys: Iterable<string>): void {
+  for (const key of keys) {
+    if (!b.known.get(collection)?.has(key))
+      throw new EscoInitError('INTERNAL', `${collection}.${key} is mapped but not in the schema files`);
+  }
 }
 
 /** Adds from→to (and the inverse) per the rule for the two ends' collections. */
@@ -161,7 +206,7 @@ function link(b: Builder, source: LinkSource, fromUri: string, toUri: string, ru
   stats.rows++;
   const from = b.byUri.get(fromUri);
   const to = b.byUri.get(toUri);
-  const rule = from && to ? rules[`${from.collection}>${to.collection}`] : undefined;
+  const rule = from && to ? rules[from.collection]?.[to.collection] : undefined;
   if (!from || !to || !rule) {
     stats.unresolved++;
     if (stats.examples.length < 10) {
@@ -206,22 +251,20 @@ function addCollections(b: Builder): void {
     if (stats.unresolved > unresolved) continue;
     memberCounts.set(record.collection, (memberCounts.get(record.collection) ?? 0) + 1);
     const member = b.byUri.get(record.conceptUri);
-    if (member)
-      member.properties.collections = [
-        ...((member.properties.collections as string[]) ?? []),
-        record.collection,
-      ].sort();
+    if (member) member.collections = [...(member.collections ?? []), record.collection];
   }
-  for (const node of b.nodes.ConceptCollection)
-    node.properties.memberCount = memberCounts.get(node.properties.key as string) ?? 0;
+  for (const key of keys) {
+    const node = b.byUri.get(collectionUri(key));
+    if (node) node.json = JSON.stringify({ key, memberCount: memberCounts.get(key) ?? 0 });
+  }
   b.members = [];
 }
 
 /** Occupation → its ISCO group by the iscoGroup code column (every occupation has one). */
 function linkIscoGroups(b: Builder): void {
-  const byCode = new Map(b.nodes.ISCOGroup.map((n) => [n.properties.code as string, n.uri]));
+  const byCode = new Map(b.nodes.ISCOGroup.map((n) => [n.iscoCode, n.uri]));
   for (const occupation of b.nodes.Occupation) {
-    const code = occupation.properties.iscoGroupCode as string | undefined;
+    const code = occupation.iscoCode;
     if (code === undefined) continue;
     const target = byCode.get(code) ?? `(no ISCO group with code ${code})`;
     link(b, 'occupationIscoGroup', occupation.uri, target, LINKS.iscoGroupCode);
@@ -231,19 +274,16 @@ function linkIscoGroups(b: Builder): void {
 function finish(b: Builder, dataset: DatasetReport, definitions: SchemaDefinitions): Plan {
   const collections = INGESTED_COLLECTIONS.map((name) => {
     const def = findCollection(definitions, name);
-    const known = new Set([...def.properties.map((p) => p.name), ...def.references.map((r) => r.name)]);
     const referenceTotals: Record<string, number> = Object.fromEntries(def.references.map((r) => [r.name, 0]));
     const objects = b.nodes[name].map((node) => {
+      checkMapped(b, name, node.refs.keys());
+      if (node.collections) checkMapped(b, name, ['collections']);
       const object = toPlanned(node, (prop, duplicates) => {
         const source = b.forwardSource.get(prop);
         if (!source) return; // an inverse list: its duplicates mirror the forward ones
         b.links[source].duplicates += duplicates;
         b.links[source].links -= duplicates;
       });
-      for (const key of [...Object.keys(object.properties), ...Object.keys(object.references)]) {
-        if (!known.has(key))
-          throw new EscoInitError('INTERNAL', `${name}.${key} is mapped but not in the schema files`);
-      }
       for (const [prop, ids] of Object.entries(object.references))
         referenceTotals[prop] = (referenceTotals[prop] ?? 0) + ids.length;
       return object;
@@ -260,29 +300,44 @@ function finish(b: Builder, dataset: DatasetReport, definitions: SchemaDefinitio
 
 function toPlanned(node: Node, onDuplicates: (property: string, count: number) => void): PlannedObject {
   const references: Record<string, string[]> = {};
-  for (const [prop, ids] of [...node.refs].sort(([a], [b]) => a.localeCompare(b))) {
-    ids.sort();
-    const unique = ids.filter((id, i) => i === 0 || id !== ids[i - 1]);
+  for (const [prop, ids] of [...node.refs].sort(([a], [b]) => (a < b ? -1 : 1))) {
+    const unique = sortedUnique(ids);
     if (unique.length < ids.length) onDuplicates(prop, ids.length - unique.length);
     references[prop] = unique;
   }
   node.refs.clear();
-  const properties = compact(node.properties);
-  return { id: node.id, uri: node.uri, properties, references, hash: contentHash(properties, references) };
+  const collections = node.collections && JSON.stringify({ collections: node.collections.sort() });
+  const json = collections ? joinJsonObjects(node.json, collections) : node.json;
+  return { id: node.id, uri: node.uri, json, references, hash: contentHash(json, references) };
 }
 
-/** Hash over sorted properties and reference lists: equal content, equal hash, whatever the file order. */
-export function contentHash(properties: Properties, references: Record<string, string[]>): string {
-  const props = Object.keys(properties)
-    .sort()
-    .map((k) => [k, properties[k]]);
-  const refs = Object.keys(references)
-    .sort()
-    .map((k) => [k, references[k]]);
-  return createHash('sha256')
-    .update(JSON.stringify([props, refs]))
-    .digest('base64url')
-    .slice(0, 24);
+/**
+ * The ids sorted, without repeats, in an array of exactly their number: ~66k lists of a few ids
+ * each, which `push` and `filter` leave with room for 16 or more (9 MB of ESCO v1.1.1's plan).
+ */
+function sortedUnique(ids: string[]): string[] {
+  ids.sort();
+  let count = 0;
+  for (let i = 0; i < ids.length; i++) if (i === 0 || ids[i] !== ids[i - 1]) count++;
+  const unique = new Array<string>(count);
+  let at = 0;
+  for (let i = 0; i < ids.length; i++) if (i === 0 || ids[i] !== ids[i - 1]) unique[at++] = ids[i] as string;
+  return unique;
+}
+
+/**
+ * Hash over the properties (in the mapping's key order) and the reference lists (sorted): equal
+ * content, equal hash, whatever the file order.
+ */
+export function contentHash(json: string, references: Record<string, string[]>): string {
+  let text = json;
+  for (const key of Object.keys(references).sort()) text += `\n${key}:${references[key]?.join(',')}`;
+  return hash('sha256', text, 'buffer').toString('base64url', 0, 18);
+}
+
+/** The properties of a planned object as a record (for comparisons; writes send `json` as it is). */
+export function propertiesOf(object: Pick<PlannedObject, 'json'>): Properties {
+  return JSON.parse(object.json) as Properties;
 }
 
 /** Total references the plan stores (both directions). */

@@ -16,7 +16,7 @@ import { readHashes, referencedIds } from '../weaviate/cursor.ts';
 import { beaconIds, idRanges, readRestPages } from '../weaviate/rest.ts';
 import { checkpoint, type IngestContext } from './context.ts';
 import type { Properties } from './mapping.ts';
-import type { CollectionPlan, Plan, PlannedObject } from './plan.ts';
+import { type CollectionPlan, type Plan, type PlannedObject, propertiesOf } from './plan.ts';
 import type { StoredHashes } from './write.ts';
 
 export interface CollectionVerification {
@@ -173,6 +173,14 @@ async function verifyCollection(
 
 /** Objects per id range read back concurrently: a few pages each, so the ranges stay balanced. */
 const RANGE_SIZE = 2000;
+/**
+ * Objects per page read back. REST returns whole objects: 100 skills with their references are
+ * ~400 KB of JSON, under the ~1 MB above which a reply text lives outside V8's heap (see
+ * MAX_REQUEST_BYTES).
+ */
+const PAGE_SIZE = 100;
+/** Pages read at once per collection: enough to keep the server busy beside the writes. */
+const READ_CONCURRENCY = 2;
 
 /**
  * Every stored object with its hash and reference lists, over REST (no target loading); the id
@@ -186,9 +194,14 @@ async function readAll(
   onPage: (page: Stored[]) => void,
 ): Promise<void> {
   const ranges = idRanges(ids, RANGE_SIZE);
-  const options = { batchSize: 1, concurrency: ctx.concurrency, checkpoint: async () => {} };
+  const options = { batchSize: 1, concurrency: READ_CONCURRENCY, checkpoint: async () => {} };
   await forEachChunk(ranges, options, async ([range]) => {
-    for await (const page of readRestPages(ctx.rest, name, { ...range, signal: ctx.signal })) {
+    for await (const page of readRestPages(ctx.rest, name, {
+      ...range,
+      pageSize: PAGE_SIZE,
+      signal: ctx.signal,
+      log: ctx.log,
+    })) {
       onPage(
         page.map((o) => ({
           id: o.id,
@@ -254,7 +267,7 @@ async function verifySample(
       problems.push(`${collection.name} ${planned.uri}: not found when read back`);
       continue;
     }
-    const diff = propertyDifference(planned.properties, stored.properties as Record<string, unknown>);
+    const diff = propertyDifference(propertiesOf(planned), stored.properties as Record<string, unknown>);
     if (diff) problems.push(`${collection.name} ${planned.uri}: ${diff}`);
     for (const prop of refProps) {
       const ids = referencedIds(stored, prop).sort();

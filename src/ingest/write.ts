@@ -1,8 +1,9 @@
 /**
- * The two write passes. Objects first, without references and with a PENDING hash (references
- * embedded in an object need their targets to exist); then every object whose stored hash differs
- * from the plan is written whole: properties, complete reference lists and the final hash, in one
- * upsert. A crash anywhere leaves objects whose stored hash differs from the plan, so a re-run
+ * The two write passes. New objects first, as placeholders: no properties, no references and a
+ * PENDING hash (references embedded in an object need their targets to exist, and a placeholder
+ * costs the server no text indexing, so every text is indexed once); then every object whose
+ * stored hash differs from the plan is written whole: properties, complete reference lists and
+ * the final hash, in one upsert. A crash anywhere leaves objects whose stored hash differs from the plan, so a re-run
  * repairs exactly those. Objects no longer in the dataset are deleted last, after everything that
  * pointed at them has been rewritten without them.
  */
@@ -21,6 +22,16 @@ import type { CollectionPlan, Plan, PlannedObject } from './plan.ts';
 /** Stored as contentHash until the references pass has written the object completely. */
 export const PENDING_HASH = 'pending';
 
+/** The objects pass's write of a new object: a placeholder that references can point at. */
+export function placeholderOf(o: PlannedObject): WriteObject {
+  return { id: o.id, json: '{}', properties: { contentHash: PENDING_HASH }, label: o.uri };
+}
+
+/** The references pass's write: the whole object, with the hash that says it is complete. */
+export function wholeOf(o: PlannedObject): WriteObject {
+  return { id: o.id, json: o.json, properties: { contentHash: o.hash }, references: o.references, label: o.uri };
+}
+
 export interface CollectionCounts {
   added: number;
   updated: number;
@@ -31,7 +42,7 @@ export interface CollectionCounts {
 export interface ObjectsReport {
   /** What this run found to do, per collection, when it started (before any write). */
   collections: Record<string, CollectionCounts>;
-  /** Objects created by this pass (new ones, without references yet). */
+  /** Objects created by this pass (new ones, as placeholders). */
   written: number;
   ms: number;
 }
@@ -92,7 +103,7 @@ export function diffCollection(plan: CollectionPlan, stored: ReadonlyMap<string,
 }
 
 /**
- * Creates the objects Weaviate does not hold yet, bare. `stored` (from readStoredHashes) saves
+ * Creates the objects Weaviate does not hold yet, as placeholders. `stored` (from readStoredHashes) saves
  * re-reading when the caller just read it; it is updated with what this pass writes.
  */
 export async function writeObjects(plan: Plan, ctx: IngestContext, stored?: StoredHashes): Promise<ObjectsReport> {
@@ -109,13 +120,7 @@ export async function writeObjects(plan: Plan, ctx: IngestContext, stored?: Stor
       unchanged: diff.unchanged,
       deleted: diff.stale.length,
     };
-    const objects = diff.added.map(
-      (o): WriteObject => ({
-        id: o.id,
-        properties: { ...o.properties, contentHash: PENDING_HASH },
-        label: o.uri,
-      }),
-    );
+    const objects = diff.added.map(placeholderOf);
     const skipped = collection.objects.length - objects.length;
     const result = await writeBatch(
       ctx.rest,
@@ -156,14 +161,7 @@ export async function writeReferences(
     stale.set(collection.name, diff.stale);
     const dirty = [...diff.added, ...diff.changed];
     const references = dirty.reduce((n, o) => n + Object.values(o.references).reduce((a, ids) => a + ids.length, 0), 0);
-    const objects = dirty.map(
-      (o): WriteObject => ({
-        id: o.id,
-        properties: { ...o.properties, contentHash: o.hash },
-        references: o.references,
-        label: o.uri,
-      }),
-    );
+    const objects = dirty.map(wholeOf);
     const options = batchOptions(ctx, 'references', collection.name, diff.unchanged, collection.objects.length);
     const result = await writeBatch(ctx.rest, targetOf(collection), objects, options);
     if (result.failures.length > 0) throw writeFailed(`references pass (${collection.name})`, result.failures);

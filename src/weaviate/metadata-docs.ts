@@ -1,8 +1,10 @@
 /**
  * Documents in the `Metadata` collection (resources/schemas/metadata.yaml): one object per
  * (kind, key), with a deterministic id so that every writer of the same record hits the same
- * object. Writes are single-object batch upserts (no existence check, last write wins): callers
- * make sure only one process writes a given record (the lease holder, or the run's own process).
+ * object. Writes are upserts (replace, or create when missing; last write wins): callers make
+ * sure only one process writes a given record (the lease holder, or the run's own process).
+ * Not `insertMany`: weaviate-client 3.14 polls for a batch's result every 500 ms, so a one-object
+ * batch took half a second, and a run writes dozens of records (heartbeats, manifests, status).
  */
 import { generateUuid5, type WeaviateClient } from 'weaviate-client';
 import { EscoInitError } from '../errors.ts';
@@ -55,13 +57,16 @@ export class MetadataDocs {
     }
   }
 
-  /** Retries briefly while the collection's index is still loading (it was just created). */
+  /**
+   * Retries briefly while the collection's index is still loading (it was just created), and when
+   * a create met a record created a moment before (the next attempt replaces it).
+   */
   async write(kind: DocKind, key: string, state: string, data: unknown): Promise<void> {
     const properties: MetaProperties = { kind, key, state, json: JSON.stringify(data), updatedAt: new Date() };
     for (let attempt = 1; ; attempt++) {
-      const message = await this.#insert(docId(kind, key), properties);
+      const message = await this.#upsert(docId(kind, key), properties);
       if (message === null) return;
-      if (attempt >= 20 || !isIndexLoading(message)) {
+      if (attempt >= 20 || !(isIndexLoading(message) || message.includes('already exists'))) {
         throw new EscoInitError(
           'WRITE_FAILED',
           `could not write the ${kind} record "${key}" to ${METADATA_COLLECTION}: ${message}`,
@@ -71,15 +76,23 @@ export class MetadataDocs {
     }
   }
 
-  /** null when written, else why not. */
-  async #insert(id: string, properties: MetaProperties): Promise<string | null> {
+  /** null when written, else why Weaviate refused; transport failures throw. */
+  async #upsert(id: string, properties: MetaProperties): Promise<string | null> {
+    const data = this.#collection().data;
     try {
-      const result = await this.#collection().data.insertMany([{ id, properties }]);
-      return result.hasErrors ? (Object.values(result.errors)[0]?.message ?? 'unknown error') : null;
+      await data.replace({ id, properties });
+      return null;
     } catch (error) {
-      const message = String((error as Error)?.message);
-      if (isIndexLoading(message)) return message;
-      throw error;
+      const status = httpStatus(error);
+      if (status === undefined) throw error;
+      if (status !== 404) return (error as Error).message;
+    }
+    try {
+      await data.insert({ id, properties });
+      return null;
+    } catch (error) {
+      if (httpStatus(error) === undefined) throw error;
+      return (error as Error).message;
     }
   }
 
@@ -129,6 +142,12 @@ function toDoc(p: Partial<MetaProperties>): MetaDoc {
 function isMissingCollection(error: unknown): boolean {
   const message = String((error as Error)?.message);
   return message.includes(`could not find class ${METADATA_COLLECTION} in schema`) || isIndexLoading(message);
+}
+
+/** The HTTP status Weaviate answered with (weaviate-client's status error, not exported, carries it as a number). */
+function httpStatus(error: unknown): number | undefined {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'number' ? code : undefined;
 }
 
 function isIndexLoading(message: string): boolean {

@@ -5,7 +5,7 @@
  * which is 4–6× slower for ESCO's ~300k references.
  */
 import type { Config } from '../config/config.ts';
-import { EscoInitError } from '../errors.ts';
+import { type RetryOptions, retrying } from './retry.ts';
 
 export interface RestEndpoint {
   /** Base URL ending in /v1/. */
@@ -23,11 +23,11 @@ export function restEndpoint(settings: Config['weaviate']): RestEndpoint {
 const REQUEST_TIMEOUT_MS = 120_000;
 
 /**
- * A JSON request to Weaviate's REST API, answered with the parsed body. Failures throw an Error
- * whose message carries the HTTP status or the socket error code, which is what the batch
- * writer's retry decides on (`isTransient`).
+ * A request to Weaviate's REST API, answered with the body's text. Failures throw an Error whose
+ * message carries the HTTP status or the socket error code, which is what the batch writer's
+ * retry decides on (`isTransient`).
  */
-export async function restRequest(rest: RestEndpoint, path: string, init: { method?: string; body?: string } = {}) {
+export async function restText(rest: RestEndpoint, path: string, init: { method?: string; body?: string } = {}) {
   const headers = { ...rest.headers, ...(init.body ? { 'content-type': 'application/json' } : {}) };
   let res: Response;
   try {
@@ -37,9 +37,14 @@ export async function restRequest(rest: RestEndpoint, path: string, init: { meth
     const detail = cause ? ` (${[cause.code, cause.message].filter(Boolean).join(': ')})` : '';
     throw new Error(`${init.method ?? 'GET'} ${path}: ${(error as Error).message}${detail}`, { cause: error });
   }
-  if (!res.ok)
-    throw new Error(`${init.method ?? 'GET'} ${path}: HTTP ${res.status} ${(await res.text()).slice(0, 500)}`);
-  return (await res.json()) as unknown;
+  const text = await res.text();
+  if (!res.ok) throw new Error(`${init.method ?? 'GET'} ${path}: HTTP ${res.status} ${text.slice(0, 500)}`);
+  return text;
+}
+
+/** A JSON request to Weaviate's REST API, answered with the parsed body (see restText). */
+export async function restRequest(rest: RestEndpoint, path: string, init: { method?: string; body?: string } = {}) {
+  return JSON.parse(await restText(rest, path, init)) as unknown;
 }
 
 export interface RestObject {
@@ -54,19 +59,18 @@ export interface RestObject {
 export async function* readRestPages(
   rest: RestEndpoint,
   collection: string,
-  options: { pageSize?: number; signal?: AbortSignal; after?: string; upTo?: string } = {},
+  options: { pageSize?: number; after?: string; upTo?: string } & RetryOptions,
 ): AsyncGenerator<RestObject[]> {
   let after = options.after;
   const { upTo } = options;
   for (;;) {
-    options.signal?.throwIfAborted();
+    options.signal.throwIfAborted();
     const query = new URLSearchParams({ class: collection, limit: String(options.pageSize ?? 500) });
     if (after) query.set('after', after);
-    const body = (await restRequest(rest, `objects?${query}`).catch((error: unknown) => {
-      throw new EscoInitError('VERIFY_FAILED', `reading ${collection} back failed: ${(error as Error).message}`, {
-        cause: error,
-      });
-    })) as { objects?: RestObject[] };
+    const read = () => restRequest(rest, `objects?${query}`);
+    const body = (await retrying(options, `reading ${collection} back`, read, 'VERIFY_FAILED')) as {
+      objects?: RestObject[];
+    };
     const objects = body.objects ?? [];
     const inRange = upTo === undefined ? objects : objects.filter((o) => o.id <= upTo);
     if (inRange.length > 0) yield inRange;

@@ -252,6 +252,19 @@ const CASES: Case[] = [
     at: 'skills_en.csv',
   },
   {
+    name: 'a zip entry that inflates to fewer bytes than its header says',
+    files: {
+      'skills_en.csv': null,
+      'bundle.zip': (() => {
+        const data = `${HEADERS.skills}\r\n`;
+        return makeZip([{ name: 'skills_en.csv', data, method: 'deflate', declaredSize: data.length + 100 }]);
+      })(),
+    },
+    error: 'DATA_INVALID',
+    code: 'FILE_UNREADABLE',
+    at: 'skills_en.csv',
+  },
+  {
     name: 'duplicate conceptUri in skills',
     files: { 'skills_en.csv': badSkill({ conceptUri: S1, preferredLabel: 'tend kelp again' }) },
     error: 'DATA_INVALID',

@@ -8,6 +8,8 @@ export interface ZipInput {
   name: string;
   data: string | Buffer;
   method?: 'store' | 'deflate';
+  /** The uncompressed size the headers claim, when it should be a lie. */
+  declaredSize?: number;
 }
 
 export function makeZip(entries: ZipInput[]): Buffer {
@@ -19,7 +21,8 @@ export function makeZip(entries: ZipInput[]): Buffer {
     const deflate = entry.method !== 'store';
     const body = deflate ? deflateRawSync(raw) : raw;
     const name = Buffer.from(entry.name, 'utf8');
-    const common = { crc: crc32(raw), compressed: body.length, size: raw.length, method: deflate ? 8 : 0, name };
+    const size = entry.declaredSize ?? raw.length;
+    const common = { crc: crc32(raw), compressed: body.length, size, method: deflate ? 8 : 0, name };
     const local = header(0x04034b50, common, offset, false);
     locals.push(local, body);
     centrals.push(header(0x02014b50, common, offset, true));

@@ -51,7 +51,7 @@ async function storedReferenceTotals(): Promise<Record<string, number>> {
   const rest = restEndpoint(weaviate().settings);
   const totals: Record<string, number> = {};
   for (const def of definitions.collections) {
-    for await (const page of readRestPages(rest, def.name)) {
+    for await (const page of readRestPages(rest, def.name, { log, signal: AbortSignal.timeout(60_000) })) {
       for (const o of page) {
         for (const r of def.references)
           totals[`${def.name}.${r.name}`] =
@@ -222,7 +222,10 @@ describe.runIf(present)('ingest of the full ESCO v1.1.1 release', () => {
     // No stored reference points at a removed skill.
     let pointing = 0;
     for (const def of definitions.collections) {
-      for await (const page of readRestPages(restEndpoint(weaviate().settings), def.name)) {
+      for await (const page of readRestPages(restEndpoint(weaviate().settings), def.name, {
+        log,
+        signal: AbortSignal.timeout(60_000),
+      })) {
         for (const o of page)
           for (const r of def.references)
             pointing += beaconIds(o.properties[r.name]).filter((id) => removedIds.has(id)).length;

@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import { generateUuid5 } from 'weaviate-client';
 import { isEscoInitError } from '../../src/errors.ts';
 import type { IscoGroupRecord, SkillGroupRecord } from '../../src/esco/records.ts';
 import { COLLECTIONS, objectId } from '../../src/ingest/mapping.ts';
-import { buildPlan, type Plan, totalReferences } from '../../src/ingest/plan.ts';
+import { buildPlan, type Plan, propertiesOf, totalReferences } from '../../src/ingest/plan.ts';
 import { loadSchemas } from '../../src/weaviate/schema.ts';
 import { fakeDataset, occupation, type RecordLists, skill } from './datasets.ts';
 
@@ -167,13 +168,13 @@ describe('buildPlan', () => {
     const s1 = object(plan, 'Skill', S(1));
     expect(s1.id).toBe(objectId(S(1)));
     expect(s1.id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
-    expect(s1.properties).toMatchObject({
+    expect(propertiesOf(s1)).toMatchObject({
       conceptUri: S(1),
       preferredLabel: 'skill 1',
       collections: ['digitalSkills', 'greenSkills'],
     });
-    expect(s1.properties).not.toHaveProperty('hiddenLabels'); // empty lists are absent, as Weaviate stores them
-    expect(s1.properties).not.toHaveProperty('scopeNote');
+    expect(propertiesOf(s1)).not.toHaveProperty('hiddenLabels'); // empty lists are absent, as Weaviate stores them
+    expect(propertiesOf(s1)).not.toHaveProperty('scopeNote');
   });
 
   it('stores every relation in both directions, without duplicates', async () => {
@@ -194,7 +195,7 @@ describe('buildPlan', () => {
       inCollections: [id('esco-init:collection:digitalSkills'), id('esco-init:collection:greenSkills')].sort(),
     });
     expect(object(plan, 'SkillGroup', GROUP).references).toEqual({ narrowerSkills: [id(S(1))] });
-    expect(object(plan, 'ConceptCollection', 'esco-init:collection:greenSkills').properties).toEqual({
+    expect(propertiesOf(object(plan, 'ConceptCollection', 'esco-init:collection:greenSkills'))).toEqual({
       key: 'greenSkills',
       memberCount: 1,
     });
@@ -236,6 +237,19 @@ describe('buildPlan', () => {
     const error = await buildPlan(fakeDataset(dup), { definitions }).catch((e: unknown) => e);
     expect(isEscoInitError(error, 'DATA_INVALID')).toBe(true);
     expect((error as Error).message).toContain('skills.csv line 4');
+  });
+
+  it("derives the same ids as weaviate-client's generateUuid5, for every form of URI", () => {
+    const uris = [
+      S(1),
+      ISCO,
+      'http://data.europa.eu/esco/skill/0005c151-5b5a-4a66-8aac-60e734beb1ab',
+      'http://data.europa.eu/esco/isced-f/0613',
+      'esco-init:collection:greenSkills',
+      'http://example.org/ünïcødé/概念',
+      '',
+    ];
+    for (const uri of uris) expect(objectId(uri), uri).toBe(generateUuid5(uri));
   });
 
   it('maps only properties the schema files define, in every collection', async () => {

@@ -5,7 +5,7 @@ import type { CollectionPlan, Plan } from '../../src/ingest/plan.ts';
 import { pickSample, propertyDifference } from '../../src/ingest/verify.ts';
 import { diffCollection, dirtyIds, PENDING_HASH } from '../../src/ingest/write.ts';
 
-const object = (id: string, hash: string) => ({ id, uri: `uri-${id}`, properties: {}, references: {}, hash });
+const object = (id: string, hash: string) => ({ id, uri: `uri-${id}`, json: '{}', references: {}, hash });
 const skills: CollectionPlan = {
   name: 'Skill',
   objects: [object('a', 'h1'), object('b', 'h2'), object('c', 'h3')],

@@ -1,6 +1,8 @@
 /**
  * The heavy scenarios on the full official ESCO v1.1.1 dataset, real processes, one server:
- * four simultaneous starts, kill -9 of the holder, and a holder paused (SIGSTOP) past its lease.
+ * four simultaneous starts, kill -9 of the holder, a holder paused (SIGSTOP) past its lease, and
+ * unlock against a live and a stuck holder (a full ingest keeps a holder busy for longer than
+ * unlock watches it; the sample is done before that).
  * Needs ../shared/esco/v1.1.1 next to the project (see /work/shared/esco/README.md).
  */
 import { existsSync } from 'node:fs';
@@ -117,6 +119,28 @@ describe.skipIf(!present)('init on the full ESCO v1.1.1 dataset (real processes)
     const status = await store.readStatus('esco');
     expect(status).toMatchObject({ state: 'completed', runId: newRun?.runId, epoch: 2 });
     expect(old.endedAt).toBeGreaterThanOrEqual(Date.parse(status?.completedAt ?? ''));
+    await expectExactData();
+  }, 900_000);
+
+  it('unlock leaves a live holder alone with --if-stale, and frees a stuck one at once', async () => {
+    const client = await weaviate().client();
+    await resetWeaviate(client);
+    const holder = startCli(['init'], env());
+    await holder.waitForLog((l) => l.msg === 'objects pass', 300_000);
+    const live = await runCli(['unlock', '--if-stale'], env());
+    expect(live.exitCode, live.stdout + live.stderr).toBe(1);
+    expect(live.stderr).toMatch(/the lease is live .* not unlocked/);
+
+    holder.kill('SIGSTOP');
+    const stale = await runCli(['unlock', '--if-stale'], env());
+    expect(stale.exitCode, stale.stderr).toBe(0);
+    expect(stale.stdout).toMatch(/unlocked: epoch 1 .* is fenced; epoch 2 is released/);
+    holder.kill('SIGCONT');
+    // The fenced holder notices at its next batch, follows, finds the lease free and finishes itself.
+    const ended = await holder.ended;
+    expect(ended.exitCode, ended.stderr).toBe(0);
+    const [run] = await new WeaviateStatusStore(client).listRuns('esco', 1);
+    expect(run).toMatchObject({ state: 'ingested', epochs: [1, 3] });
     await expectExactData();
   }, 900_000);
 });

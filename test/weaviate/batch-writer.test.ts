@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { isEscoInitError } from '../../src/errors.ts';
 import { silentLogger } from '../../src/log.ts';
-import { forEachChunk, isTransient, retrying, writeFailed } from '../../src/weaviate/batch-writer.ts';
+import { forEachChunk, writeFailed } from '../../src/weaviate/batch-writer.ts';
+import { isTransient, retrying } from '../../src/weaviate/retry.ts';
 
 const log = silentLogger();
 const signal = new AbortController().signal;

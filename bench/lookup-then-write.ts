@@ -8,7 +8,7 @@
  * It runs on a spread sample and is extrapolated linearly (see bench/ingest.ts).
  */
 import type { WeaviateClient } from 'weaviate-client';
-import type { Plan, PlannedObject } from '../src/ingest/plan.ts';
+import { type Plan, type PlannedObject, propertiesOf } from '../src/ingest/plan.ts';
 
 export interface Relation {
   fromCollection: string;
@@ -23,7 +23,8 @@ export interface Relation {
 const keyProperty = (collection: string) => (collection === 'ConceptCollection' ? 'key' : 'conceptUri');
 
 export function keyOf(object: PlannedObject): string {
-  return String(object.properties.conceptUri ?? object.properties.key);
+  const properties = propertiesOf(object);
+  return String(properties.conceptUri ?? properties.key);
 }
 
 async function lookup(client: WeaviateClient, collection: string, key: string): Promise<string | null> {
@@ -41,12 +42,13 @@ async function lookup(client: WeaviateClient, collection: string, key: string): 
 export async function upsertObject(client: WeaviateClient, collection: string, object: PlannedObject): Promise<number> {
   const handle = client.collections.use(collection);
   const key = keyOf(object);
+  const properties = propertiesOf(object);
   const existing = await lookup(client, collection, key);
   if (existing) {
-    const { [keyProperty(collection)]: _keep, ...rest } = object.properties;
+    const { [keyProperty(collection)]: _keep, ...rest } = properties;
     await handle.data.update({ id: existing, properties: rest });
   } else {
-    const res = await handle.data.insertMany([{ properties: object.properties }]);
+    const res = await handle.data.insertMany([{ properties }]);
     if (res.hasErrors) throw new Error(`insert ${key}: ${Object.values(res.errors)[0]?.message}`);
   }
   return 2;

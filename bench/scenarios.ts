@@ -1,32 +1,30 @@
 /**
- * The benchmark scenarios, each run in a child process by bench/ingest.ts against a server it
- * started. Timings cover only the work the scenario names; setup (plans, schema) is untimed
- * where the scenario says so.
+ * The in-process benchmark scenarios (the ceiling and the original's write path), each run in a
+ * child process by bench/ingest.ts against a server it started. Timings cover only the work the
+ * scenario names; setup (plans, schema) is untimed. The engine scenarios run the bin: engine.ts.
  */
 
 import { type DataObject, ReferenceManager } from 'weaviate-client';
 import type { Config } from '../src/config/config.ts';
 import { openDataset } from '../src/esco/open.ts';
-import { simpleContext } from '../src/ingest/context.ts';
-import { ingest } from '../src/ingest/ingest.ts';
 import { buildPlan, type CollectionPlan, type Plan } from '../src/ingest/plan.ts';
-import { PENDING_HASH } from '../src/ingest/write.ts';
+import { placeholderOf, wholeOf } from '../src/ingest/write.ts';
 import { silentLogger } from '../src/log.ts';
-import { forEachChunk, type InsertResult, postBatch, type WriteObject } from '../src/weaviate/batch-writer.ts';
+import {
+  forEachChunk,
+  type InsertResult,
+  postBatch,
+  requestSize,
+  type WriteObject,
+} from '../src/weaviate/batch-writer.ts';
 import { connect, type WeaviateClient } from '../src/weaviate/client.ts';
 import { type RestEndpoint, restEndpoint } from '../src/weaviate/rest.ts';
 import { ensureSchema, loadSchemas } from '../src/weaviate/schema.ts';
-import { mutatedDataset } from '../test/ingest/datasets.ts';
+import type { EngineScenario } from './engine.ts';
 import type { BenchOptions } from './ingest.ts';
 import { addRelation, relationsOf, upsertObject } from './lookup-then-write.ts';
 
-export type ScenarioName =
-  | 'ceiling'
-  | 'ceiling-insertmany'
-  | 'cold'
-  | 'rerun-unchanged'
-  | 'rerun-changed'
-  | 'lookup-then-write';
+export type ScenarioName = 'ceiling' | 'ceiling-insertmany' | EngineScenario | 'lookup-then-write';
 
 export interface ScenarioResult {
   scenario: ScenarioName;
@@ -44,13 +42,14 @@ export interface ScenarioResult {
 const log = silentLogger();
 const definitions = loadSchemas({ vectorizer: 'none' });
 
-export async function runScenario(name: ScenarioName, options: BenchOptions, settings: Config['weaviate']) {
+export type InProcessScenario = Exclude<ScenarioName, EngineScenario>;
+
+export async function runScenario(name: InProcessScenario, options: BenchOptions, settings: Config['weaviate']) {
   const client = await connect(settings, log);
   try {
     const rest = restEndpoint(settings);
-    if (name === 'ceiling' || name === 'ceiling-insertmany') return await ceiling(name, client, options, rest);
     if (name === 'lookup-then-write') return await lookupThenWrite(client, options, rest);
-    return await engine(name, client, options, settings);
+    return await ceiling(name, client, options, rest);
   } finally {
     await client.close();
   }
@@ -68,10 +67,10 @@ async function readPlan(options: BenchOptions): Promise<Plan> {
 type Send = (collection: CollectionPlan, chunk: readonly WriteObject[]) => Promise<InsertResult>;
 
 /**
- * The physical limit: the prepared objects written raw, bare then with their references, same
- * batch size and concurrency, through the batch request the engine uses (REST
- * `/v1/batch/objects`: `ceiling`) or through weaviate-client's gRPC `insertMany`, the path the
- * engine left because it is slower (`ceiling-insertmany`, kept for comparison).
+ * The physical limit: the engine's writes of the prepared objects, sent raw (placeholders, then
+ * the whole objects with their references), in the engine's chunks (batch size, concurrency, request size cap), through the batch request the
+ * engine uses (REST `/v1/batch/objects`: `ceiling`) or through weaviate-client's gRPC
+ * `insertMany`, the path the engine left because it is slower (`ceiling-insertmany`).
  */
 async function ceiling(
   name: 'ceiling' | 'ceiling-insertmany',
@@ -88,15 +87,8 @@ async function ceiling(
   const started = performance.now();
   for (const withRefs of [false, true]) {
     for (const c of plan.collections) {
-      const objects = c.objects.map(
-        (o): WriteObject => ({
-          id: o.id,
-          label: o.uri,
-          properties: { ...o.properties, contentHash: withRefs ? o.hash : PENDING_HASH },
-          references: withRefs ? o.references : undefined,
-        }),
-      );
-      await forEachChunk(objects, { ...options, checkpoint: async () => {} }, async (chunk) => {
+      const objects = c.objects.map(withRefs ? wholeOf : placeholderOf);
+      await forEachChunk(objects, { ...options, weigh: requestSize, checkpoint: async () => {} }, async (chunk) => {
         const res = await send(c, chunk);
         if (res.hasErrors) throw new Error(`${name}: ${Object.values(res.errors)[0]?.message}`);
       });
@@ -124,49 +116,7 @@ class UuidList extends ReferenceManager<undefined> {
 
 function toInsertMany(o: WriteObject): DataObject<undefined> {
   const references = Object.fromEntries(Object.entries(o.references ?? {}).map(([k, ids]) => [k, new UuidList(ids)]));
-  return { id: o.id, properties: o.properties, references };
-}
-
-/** Our ingest as the command runs it (read, plan, delta, write, verify), in a process of its own. */
-async function engine(
-  name: ScenarioName,
-  client: WeaviateClient,
-  options: BenchOptions,
-  settings: Config['weaviate'],
-): Promise<ScenarioResult> {
-  const base = await openDataset(options.data, { language: 'en', policy: 'strict', maxRejected: 0 });
-  const changed = mutatedDataset(base, { modify: (_s, i) => i % 100 === 7, remove: (_s, i) => i % 200 === 3 });
-  const dataset = name === 'rerun-changed' ? changed : base;
-  const ctx = simpleContext(client, log, {
-    batchSize: options.batchSize,
-    concurrency: options.concurrency,
-    rest: restEndpoint(settings),
-  });
-  const started = performance.now();
-  const report = await ingest({ dataset, definitions, ctx });
-  const ms = performance.now() - started;
-  const objects = Object.values(report.collections).reduce((n, c) => n + c.total, 0);
-  const note =
-    name === 'rerun-changed'
-      ? `${changed.modified.length} skills modified, ${changed.removed.size} removed; updated: ${updatedSummary(report.collections)}`
-      : `plan ${(report.ms.plan / 1000).toFixed(1)} s, verify ${(report.verify.ms / 1000).toFixed(1)} s`;
-  return {
-    scenario: name,
-    ms,
-    objects,
-    writes: report.objects.written + report.referencesPass.written,
-    deleted: report.referencesPass.deleted,
-    peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
-    note,
-    detail: { collections: report.collections, ms: report.ms, verify: report.verify },
-  };
-}
-
-function updatedSummary(collections: Record<string, { updated: number }>): string {
-  return Object.entries(collections)
-    .filter(([, c]) => c.updated > 0)
-    .map(([n, c]) => `${n} ${c.updated}`)
-    .join(', ');
+  return { id: o.id, properties: { ...JSON.parse(o.json), ...o.properties }, references };
 }
 
 /** Every k-th item, k = 1/fraction. */
@@ -201,7 +151,7 @@ async function lookupThenWrite(
       const res = await postBatch(
         rest,
         target,
-        chunk.map((o) => ({ id: o.id, label: o.uri, properties: o.properties })),
+        chunk.map((o) => ({ id: o.id, label: o.uri, json: o.json })),
       );
       if (res.hasErrors) throw new Error(`lookup-then-write setup: ${Object.values(res.errors)[0]?.message}`);
     });

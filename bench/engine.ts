@@ -1,0 +1,48 @@
+/**
+ * The engine scenarios, run the way a container runs them: the built bin (`dist/cli.js ingest
+ * --json`) with its own V8 flags, in a process of its own, against the bench's server. Time is the
+ * process's wall time, start-up included; peak RSS is the one the bin reports for itself.
+ */
+import { fileURLToPath } from 'node:url';
+import { execa } from 'execa';
+import type { IngestReport } from '../src/ingest/ingest.ts';
+import type { LocalWeaviate } from '../test/support/weaviate-server.ts';
+import type { BenchOptions } from './ingest.ts';
+import type { ScenarioResult } from './scenarios.ts';
+
+const BIN = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
+
+export type EngineScenario = 'cold' | 'rerun-unchanged' | 'rerun-changed';
+
+export async function runBin(
+  scenario: EngineScenario,
+  server: LocalWeaviate,
+  options: BenchOptions & { flags: string[] },
+  data: readonly string[],
+  note: string,
+): Promise<ScenarioResult> {
+  const args = ['ingest', '--json', '--vectorizer', 'none', ...data.flatMap((d) => ['--data', d])];
+  args.push('--batch-size', String(options.batchSize), '--concurrency', String(options.concurrency));
+  const env = {
+    WEAVIATE_URL: server.url,
+    WEAVIATE_GRPC_PORT: String(server.grpcPort),
+    LOG_LEVEL: 'warn',
+    ...(options.nodeOptions ? { NODE_OPTIONS: options.nodeOptions } : {}),
+  };
+  const started = performance.now();
+  const run = await execa(process.execPath, [...options.flags, BIN, ...args], { env, stderr: 'inherit' });
+  const ms = performance.now() - started;
+  const report = JSON.parse(run.stdout) as IngestReport;
+  const objects = Object.values(report.collections).reduce((n, c) => n + c.total, 0);
+  const inside = `ingest ${(report.ms.total / 1000).toFixed(1)} s of it (plan ${(report.ms.plan / 1000).toFixed(1)} s, verify ${(report.verify.ms / 1000).toFixed(1)} s)`;
+  return {
+    scenario,
+    ms,
+    objects,
+    writes: report.objects.written + report.referencesPass.written,
+    deleted: report.referencesPass.deleted,
+    peakRssMb: report.peakRssMb,
+    note: [note, inside].filter(Boolean).join('; '),
+    detail: { collections: report.collections, ms: report.ms, verify: report.verify },
+  };
+}

@@ -255,7 +255,9 @@ function addCollections(b: Builder): void {
   }
   for (const key of keys) {
     const node = b.byUri.get(collectionUri(key));
-    if (node) node.json = JSON.stringify({ key, memberCount: memberCounts.get(key) ?? 0 });
+    const properties = { key, memberCount: memberCounts.get(key) ?? 0 };
+    checkMapped(b, COLLECTIONS.conceptCollection, Object.keys(properties));
+    if (node) node.json = JSON.stringify(properties);
   }
   b.members = [];
 }

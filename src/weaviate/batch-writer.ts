@@ -127,7 +127,7 @@ export async function postBatch(
  * ends in `"result":{"status":"SUCCESS"}` when it was written (Weaviate 1.38), and a JSON string
  * value cannot hold that text, its quotes would be escaped. Anything else goes to the full parse.
  */
-function allSucceeded(text: string, count: number): boolean {
+export function allSucceeded(text: string, count: number): boolean {
   let found = 0;
   for (let at = text.indexOf(SUCCESS); at !== -1; at = text.indexOf(SUCCESS, at + SUCCESS.length)) found++;
   return found === count;

@@ -30,14 +30,15 @@ const REQUEST_TIMEOUT_MS = 120_000;
 export async function restText(rest: RestEndpoint, path: string, init: { method?: string; body?: string } = {}) {
   const headers = { ...rest.headers, ...(init.body ? { 'content-type': 'application/json' } : {}) };
   let res: Response;
+  let text: string;
   try {
     res = await fetch(new URL(path, rest.url), { ...init, headers, signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) });
+    text = await res.text(); // a connection dropped mid-body fails here, with the same causes
   } catch (error) {
     const cause = (error as { cause?: { code?: string; message?: string } }).cause;
     const detail = cause ? ` (${[cause.code, cause.message].filter(Boolean).join(': ')})` : '';
     throw new Error(`${init.method ?? 'GET'} ${path}: ${(error as Error).message}${detail}`, { cause: error });
   }
-  const text = await res.text();
   if (!res.ok) throw new Error(`${init.method ?? 'GET'} ${path}: HTTP ${res.status} ${text.slice(0, 500)}`);
   return text;
 }

@@ -1,7 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { isEscoInitError } from '../../src/errors.ts';
 import { silentLogger } from '../../src/log.ts';
-import { forEachChunk, writeFailed } from '../../src/weaviate/batch-writer.ts';
+import {
+  allSucceeded,
+  forEachChunk,
+  joinJsonObjects,
+  MAX_REQUEST_BYTES,
+  requestSize,
+  toRestObject,
+  writeFailed,
+} from '../../src/weaviate/batch-writer.ts';
 import { isTransient, retrying } from '../../src/weaviate/retry.ts';
 
 const log = silentLogger();
@@ -44,6 +52,15 @@ describe('forEachChunk', () => {
     ).catch((e: unknown) => e);
     expect((error as Error).message).toBe('boom');
     expect(started.length).toBeLessThan(10);
+  });
+
+  it('with `weigh`, keeps each chunk under MAX_REQUEST_BYTES; an item bigger than that goes alone', async () => {
+    const quarter = MAX_REQUEST_BYTES / 4;
+    const sizes = [quarter, quarter, quarter, quarter, quarter, 3 * MAX_REQUEST_BYTES, 1, 1];
+    const chunks: number[][] = [];
+    const options = { batchSize: 100, concurrency: 1, checkpoint: async () => {}, weigh: (i: number) => sizes[i] ?? 0 };
+    await forEachChunk([...sizes.keys()], options, async (chunk) => void chunks.push([...chunk]));
+    expect(chunks).toEqual([[0, 1, 2, 3], [4], [5], [6, 7]]);
   });
 
   it('stops before the first batch when the checkpoint throws', async () => {
@@ -120,5 +137,59 @@ describe('writeFailed', () => {
     expect(error.message).toContain('12 object(s) were not written: Skill uri-0 (id-0): bad');
     expect(error.message).toContain('…and 2 more');
     expect((error.details as { failures: unknown[] }).failures).toHaveLength(12);
+  });
+});
+
+describe('the REST batch form', () => {
+  const target = { collection: 'Skill', referenceTargets: { essentialForOccupations: 'Occupation' } };
+  const id = '00000000-0000-4000-8000-000000000001';
+  const occupation = '00000000-0000-4000-8000-000000000002';
+
+  it('merges the prepared properties, the extra ones and the references as beacons', () => {
+    const object = {
+      id,
+      label: 'skill 1',
+      json: JSON.stringify({ preferredLabel: 'weld "steel"', altLabels: ['a', 'b'] }),
+      properties: { contentHash: 'h1' },
+      references: { essentialForOccupations: [occupation] },
+    };
+    expect(JSON.parse(toRestObject(target, object))).toEqual({
+      class: 'Skill',
+      id,
+      properties: {
+        preferredLabel: 'weld "steel"',
+        altLabels: ['a', 'b'],
+        contentHash: 'h1',
+        essentialForOccupations: [{ beacon: `weaviate://localhost/Occupation/${occupation}` }],
+      },
+    });
+    expect(
+      JSON.parse(toRestObject(target, { id, label: 'placeholder', json: '{}', properties: { contentHash: 'p' } })),
+    ).toEqual({ class: 'Skill', id, properties: { contentHash: 'p' } });
+    expect(requestSize(object)).toBeGreaterThan(object.json.length + 36);
+  });
+
+  it('refuses a reference property without a target collection', () => {
+    const object = { id, label: 'x', json: '{}', references: { broaderSkills: [occupation] } };
+    expect(() => toRestObject(target, object)).toThrow(/Skill\.broaderSkills names no target collection/);
+  });
+
+  it('joins JSON object texts, empty ones included', () => {
+    expect(joinJsonObjects('{"a":1}', '{"b":2}')).toBe('{"a":1,"b":2}');
+    expect(joinJsonObjects('{}', '{"b":2}')).toBe('{"b":2}');
+    expect(joinJsonObjects('{"a":1}', '{}')).toBe('{"a":1}');
+    expect(joinJsonObjects('{}', '{}')).toBe('{}');
+  });
+
+  it('reads a reply as all written only when every object says SUCCESS', () => {
+    const ok = (extra = '') => `{"id":"x","properties":{"a":"${extra}"},"result":{"status":"SUCCESS"}}`;
+    const failed = '{"id":"y","result":{"errors":{"error":[{"message":"bad"}]},"status":"FAILED"}}';
+    expect(allSucceeded(`[${ok()},${ok()}]`, 2)).toBe(true);
+    expect(allSucceeded(`[${ok()},${failed}]`, 2)).toBe(false);
+    expect(allSucceeded(`[${ok()}]`, 2)).toBe(false);
+    // The status text inside a value is escaped, so it is never counted.
+    const sneaky = JSON.stringify('"result":{"status":"SUCCESS"}').slice(1, -1);
+    expect(allSucceeded(`[${ok(sneaky)},${failed}]`, 2)).toBe(false);
+    expect(allSucceeded('[]', 0)).toBe(true);
   });
 });

@@ -3,9 +3,9 @@
  * PENDING hash (references embedded in an object need their targets to exist, and a placeholder
  * costs the server no text indexing, so every text is indexed once); then every object whose
  * stored hash differs from the plan is written whole: properties, complete reference lists and
- * the final hash, in one upsert. A crash anywhere leaves objects whose stored hash differs from the plan, so a re-run
- * repairs exactly those. Objects no longer in the dataset are deleted last, after everything that
- * pointed at them has been rewritten without them.
+ * the final hash, in one upsert. A crash anywhere leaves objects whose stored hash differs from
+ * the plan, so a re-run repairs exactly those. Objects no longer in the dataset are deleted last,
+ * after everything that pointed at them has been rewritten without them.
  */
 import {
   type BatchOptions,
@@ -103,8 +103,9 @@ export function diffCollection(plan: CollectionPlan, stored: ReadonlyMap<string,
 }
 
 /**
- * Creates the objects Weaviate does not hold yet, as placeholders. `stored` (from readStoredHashes) saves
- * re-reading when the caller just read it; it is updated with what this pass writes.
+ * Creates the objects Weaviate does not hold yet, as placeholders. `stored` (from
+ * readStoredHashes) saves re-reading when the caller just read it; it is updated with what this
+ * pass writes.
  */
 export async function writeObjects(plan: Plan, ctx: IngestContext, stored?: StoredHashes): Promise<ObjectsReport> {
   const started = performance.now();

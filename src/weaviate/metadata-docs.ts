@@ -144,7 +144,7 @@ function isMissingCollection(error: unknown): boolean {
   return message.includes(`could not find class ${METADATA_COLLECTION} in schema`) || isIndexLoading(message);
 }
 
-/** The HTTP status Weaviate answered with (weaviate-client's status error, not exported, carries it as a number). */
+/** The HTTP status Weaviate answered with: weaviate-client's status error (not exported) carries it as a number. */
 function httpStatus(error: unknown): number | undefined {
   const code = (error as { code?: unknown } | null)?.code;
   return typeof code === 'number' ? code : undefined;

@@ -116,7 +116,7 @@ async function main(): Promise<void> {
 }
 
 async function run(name: ScenarioName, server: LocalWeaviate, scratch: string): Promise<ScenarioResult> {
-  const bin = { ...options, flags: CLI_FLAGS };
+  const bin = { ...options, flags: CLI_FLAGS, compileCache: path.join(scratch, 'node-compile-cache') };
   if (name === 'cold' || name === 'rerun-unchanged') return runBin(name, server, bin, options.data, '');
   if (name === 'rerun-changed') {
     // Every 100th skill revised, every 200th removed (disjoint): 1 % and 0.5 %.

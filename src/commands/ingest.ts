@@ -10,6 +10,7 @@ import { EscoInitError } from '../errors.ts';
 import { openDataset } from '../esco/open.ts';
 import { simpleContext, throwIfInterrupted } from '../ingest/context.ts';
 import { type IngestReport, ingest } from '../ingest/ingest.ts';
+import { buildPlan } from '../ingest/plan.ts';
 import { createLogger } from '../log.ts';
 import { connect } from '../weaviate/client.ts';
 import { MetadataDocs } from '../weaviate/metadata-docs.ts';
@@ -36,8 +37,6 @@ Options:
   --json                 print the full report as JSON instead of the table`;
 
 export const command: Command = {
-  name: 'ingest',
-  summary: 'ingest an ESCO dataset once (no lock, no status tracking) and print what changed',
   help: HELP,
   async run(argv, io) {
     const flags = parse(argv);
@@ -49,6 +48,9 @@ export const command: Command = {
       policy: data.rowPolicy,
       maxRejected: data.maxRejectedRows,
     });
+    const definitions = loadSchemas({ vectorizer: config.ingest.vectorizer });
+    const plan = buildPlan(dataset, { definitions, signal: io.signal });
+    plan.catch(() => {}); // awaited by ingest, unless connecting fails first
     const client = await interruptible(io, () => connect(config.weaviate, log, io.signal));
     try {
       const ctx = simpleContext(client, log, {
@@ -57,8 +59,7 @@ export const command: Command = {
         signal: io.signal,
         rest: restEndpoint(config.weaviate),
       });
-      const definitions = loadSchemas({ vectorizer: config.ingest.vectorizer });
-      const report = await interruptible(io, () => ingest({ dataset, definitions, ctx }));
+      const report = await interruptible(io, () => ingest({ plan, definitions, ctx }));
       await recordCompleted(client, report);
       io.stdout.write(flags.json ? `${JSON.stringify(report, null, 2)}\n` : renderReport(report));
       return 0;

@@ -39,8 +39,6 @@ Options:
   --log-format <format>  json | pretty | auto (auto: pretty on a terminal, NDJSON otherwise)`;
 
 export const command: Command = {
-  name: 'init',
-  summary: 'ingest ESCO into Weaviate once (skip if complete, wait if another process is at it)',
   help: HELP,
   async run(argv, io) {
     const flags = parse(argv);

@@ -72,8 +72,6 @@ Options:
 Exit codes: 0 the dataset is usable, 2 it is not (or bad options).`;
 
 export const command: Command = {
-  name: 'inspect',
-  summary: 'check an ESCO dataset: files, counts, rejected rows, dangling references, fingerprint',
   help: HELP,
   async run(argv, io) {
     const flags = parse(argv);

@@ -29,8 +29,6 @@ Options:
   --config <file>      configuration file`;
 
 export const command: Command = {
-  name: 'serve',
-  summary: 'serve search over the ingested ESCO data (HTTP)',
   help: HELP,
   async run(argv, io) {
     const config = loadConfig(overrides(parse(argv)), io.env);

@@ -65,8 +65,6 @@ Options:
 Exit codes: 0 shown (whatever the state), 3 Weaviate unreachable.`;
 
 export const command: Command = {
-  name: 'status',
-  summary: 'show the ingestion state, the lease holder and the last runs',
   help: HELP,
   async run(argv, io) {
     const flags = parse(argv);

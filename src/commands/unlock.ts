@@ -30,8 +30,6 @@ Exit codes: 0 unlocked or nothing to unlock, 1 --if-stale found a live holder, 3
 unreachable.`;
 
 export const command: Command = {
-  name: 'unlock',
-  summary: 'free the ingestion lease (fences a stuck holder; --if-stale: only a silent one)',
   help: HELP,
   async run(argv, io) {
     const flags = parse(argv);

@@ -46,8 +46,6 @@ Exit codes: 0 every check passed, 1 a check failed, 2 the dataset cannot be read
 unreachable.`;
 
 export const command: Command = {
-  name: 'validate',
-  summary: 'check that Weaviate holds exactly the dataset (status, counts, references, queries)',
   help: HELP,
   async run(argv, io) {
     const flags = parse(argv);

@@ -2,11 +2,10 @@
  * The plain ingestion run: schema → plan → objects → references (+ deletions) → verify.
  * `init` composes the same passes with its status store and lock in between.
  */
-import type { EscoDataset } from '../esco/dataset.ts';
 import { ensureSchema, type SchemaDefinitions } from '../weaviate/schema.ts';
 import type { IngestContext } from './context.ts';
 import { INGESTED_COLLECTIONS } from './mapping.ts';
-import { buildPlan, type LinkSource, type LinkStats, type Plan, totalReferences } from './plan.ts';
+import { type LinkSource, type LinkStats, type Plan, totalReferences } from './plan.ts';
 import { type VerifyOptions, type VerifyReport, verify } from './verify.ts';
 import {
   type CollectionCounts,
@@ -38,7 +37,11 @@ export interface IngestReport {
 }
 
 export interface IngestInput {
-  dataset: EscoDataset;
+  /**
+   * The dataset's plan, already being built (`buildPlan`): the caller starts it before it connects,
+   * so that reading the dataset (our CPU) overlaps connecting (the network's time).
+   */
+  plan: Promise<Plan>;
   definitions: SchemaDefinitions;
   ctx: IngestContext;
   verify?: VerifyOptions;
@@ -51,7 +54,7 @@ export async function ingest(input: IngestInput): Promise<IngestReport> {
   // Parsing is client CPU; creating collections (a Raft round trip each, ~170 ms) and reading the
   // stored hashes are server work: overlap them.
   const [plan, stored] = await Promise.all([
-    buildPlan(input.dataset, { definitions: input.definitions }),
+    input.plan,
     ensureSchema(ctx.client, input.definitions, ctx.log).then(() => {
       schemaMs = performance.now() - started;
       return readStoredHashes(INGESTED_COLLECTIONS, ctx);

@@ -5,11 +5,12 @@
  */
 import { hash } from 'node:crypto';
 import { EscoInitError } from '../errors.ts';
-import type { DatasetReport, EscoDataset, RecordLocation } from '../esco/dataset.ts';
+import type { DatasetReport, EscoDataset, RecordHandlers, RecordLocation } from '../esco/dataset.ts';
 import type { CollectionMemberRecord } from '../esco/records.ts';
 import { unsliced } from '../esco/strings.ts';
 import { joinJsonObjects } from '../weaviate/batch-writer.ts';
 import { findCollection, type SchemaDefinitions } from '../weaviate/schema.ts';
+import { throwIfInterrupted } from './context.ts';
 import {
   COLLECTIONS,
   type CollectionName,
@@ -102,9 +103,16 @@ interface Builder {
   forwardSource: Map<string, LinkSource>;
 }
 
-export async function buildPlan(dataset: EscoDataset, options: { definitions: SchemaDefinitions }): Promise<Plan> {
+export interface PlanOptions {
+  definitions: SchemaDefinitions;
+  /** When aborted, the read stops at the next record with INTERRUPTED_SIGINT/SIGTERM. */
+  signal?: AbortSignal;
+}
+
+export async function buildPlan(dataset: EscoDataset, options: PlanOptions): Promise<Plan> {
   const b = newBuilder(options.definitions);
-  const report = await dataset.scan({
+  const source = options.signal ? interruptible(dataset, options.signal) : dataset;
+  const report = await source.scan({
     skills: (r, at) => addNode(b, COLLECTIONS.skill, r.conceptUri, skillProperties(r), at),
     occupations: (r, at) =>
       addNode(b, COLLECTIONS.occupation, r.conceptUri, occupationProperties(r), at, r.iscoGroup ?? undefined),
@@ -131,6 +139,27 @@ export async function buildPlan(dataset: EscoDataset, options: { definitions: Sc
   addCollections(b);
   linkIscoGroups(b);
   return finish(b, report, options.definitions);
+}
+
+/** Lets SIGTERM stop a long read between two records (the scan itself knows no signal). */
+function interruptible(dataset: EscoDataset, signal: AbortSignal): EscoDataset {
+  return {
+    language: dataset.language,
+    files: dataset.files,
+    missingOptional: dataset.missingOptional,
+    ignored: dataset.ignored,
+    fingerprint: () => dataset.fingerprint(),
+    scan: (handlers) => {
+      const wrapped: Record<string, unknown> = {};
+      for (const [kind, handler] of Object.entries(handlers) as [string, (r: unknown, at: unknown) => unknown][]) {
+        wrapped[kind] = (record: unknown, at: unknown) => {
+          throwIfInterrupted(signal);
+          return handler(record, at);
+        };
+      }
+      return dataset.scan(wrapped as RecordHandlers);
+    },
+  };
 }
 
 function newBuilder(definitions: SchemaDefinitions): Builder {

@@ -7,8 +7,8 @@
 import type { WeaviateClient } from 'weaviate-client';
 import type { Config } from '../config/config.ts';
 import { EscoInitError } from '../errors.ts';
-import type { EscoDataset, RecordHandlers } from '../esco/dataset.ts';
-import { type IngestContext, throwIfInterrupted } from '../ingest/context.ts';
+import type { EscoDataset } from '../esco/dataset.ts';
+import type { IngestContext } from '../ingest/context.ts';
 import type { PassDefinition } from '../ingest/pipeline.ts';
 import { buildPlan, type Plan, totalReferences } from '../ingest/plan.ts';
 import { type VerifyReport, verify } from '../ingest/verify.ts';
@@ -63,7 +63,7 @@ export function escoPasses(deps: EscoPassDeps, session: HolderSession): PassDefi
       run: async () => {
         // A read failure is the run's error; the schema's own failure, if any, is the schema pass's.
         startSchema().catch(() => {});
-        plan = await buildPlan(interruptible(deps.dataset, deps.signal), { definitions: deps.definitions });
+        plan = await buildPlan(deps.dataset, { definitions: deps.definitions, signal: deps.signal });
         return readOutcome(plan, deps.fingerprint);
       },
     },
@@ -151,25 +151,4 @@ export function statusCounts(plan: Plan, verified: VerifyReport): Counts {
   counts.danglingRelations = plan.dataset.danglingReferences.total;
   counts.unresolvedLinks = Object.values(plan.links).reduce((n, l) => n + l.unresolved, 0);
   return counts;
-}
-
-/** Lets SIGTERM stop a long read between two records (the scan itself knows no signal). */
-export function interruptible(dataset: EscoDataset, signal: AbortSignal): EscoDataset {
-  return {
-    language: dataset.language,
-    files: dataset.files,
-    missingOptional: dataset.missingOptional,
-    ignored: dataset.ignored,
-    fingerprint: () => dataset.fingerprint(),
-    scan: (handlers) => {
-      const wrapped: Record<string, unknown> = {};
-      for (const [kind, handler] of Object.entries(handlers) as [string, (r: unknown, at: unknown) => unknown][]) {
-        wrapped[kind] = (record: unknown, at: unknown) => {
-          throwIfInterrupted(signal);
-          return handler(record, at);
-        };
-      }
-      return dataset.scan(wrapped as RecordHandlers);
-    },
-  };
 }

@@ -43,7 +43,7 @@ let plan: Plan;
 async function run(dataset: EscoDataset): Promise<IngestReport> {
   const client = await weaviate().client();
   const ctx = simpleContext(client, log, { batchSize: 250, concurrency: 8, rest: restEndpoint(weaviate().settings) });
-  return ingest({ dataset, definitions, ctx });
+  return ingest({ plan: buildPlan(dataset, { definitions }), definitions, ctx });
 }
 
 /** Reference totals per collection.property, read straight from Weaviate over REST. */

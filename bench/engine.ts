@@ -14,7 +14,7 @@ import type { ScenarioResult } from './scenarios.ts';
 
 const BIN = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
 
-export type EngineScenario = 'cold' | 'rerun-unchanged' | 'rerun-changed';
+export type EngineScenario = 'cold' | 'rerun-unchanged' | 'rerun-changed' | 'init-restart';
 
 export async function runBin(
   scenario: EngineScenario,
@@ -48,6 +48,64 @@ export async function runBin(
     note: [note, inside].filter(Boolean).join('; '),
     detail: { collections: report.collections, ms: report.ms, verify: report.verify },
   };
+}
+
+/**
+ * What a container restart costs: `init` (the entrypoint) once, which takes over the data the
+ * `ingest` runs left and publishes its status, then `init` again, timed, which must skip.
+ */
+export async function runInitRestart(
+  server: LocalWeaviate,
+  options: BenchOptions & { flags: string[]; compileCache: string },
+  data: readonly string[],
+  objects: number,
+): Promise<ScenarioResult> {
+  const first = await runInit(server, options, data);
+  const second = await runInit(server, options, data);
+  if (second.decision?.decision !== 'skip') {
+    throw new Error(`init-restart: the second init did not skip: ${JSON.stringify(second.decision)}`);
+  }
+  const firstNote = `the first init (${first.decision?.decision}: ${first.decision?.reason}) took ${seconds(first.ms)}`;
+  return {
+    scenario: 'init-restart',
+    ms: second.ms,
+    objects,
+    writes: 0,
+    deleted: 0,
+    note: `${firstNote}; this one decided to skip ${second.decision.decisionMs} ms after Weaviate answered ready`,
+  };
+}
+
+interface InitRun {
+  ms: number;
+  decision?: { decision: string; reason: string; decisionMs: number };
+}
+
+async function runInit(
+  server: LocalWeaviate,
+  options: BenchOptions & { flags: string[]; compileCache: string },
+  data: readonly string[],
+): Promise<InitRun> {
+  const args = ['init', ...data.flatMap((d) => ['--data', d])];
+  const env = {
+    ESCO_VECTORIZER: 'none',
+    ESCO_BATCH_SIZE: String(options.batchSize),
+    ESCO_CONCURRENCY: String(options.concurrency),
+    WEAVIATE_URL: server.url,
+    WEAVIATE_GRPC_PORT: String(server.grpcPort),
+    LOG_LEVEL: 'info',
+    LOG_FORMAT: 'json',
+    NON_INTERACTIVE: 'true',
+    NODE_COMPILE_CACHE: options.compileCache,
+  };
+  const started = performance.now();
+  const run = await execa(process.execPath, [...options.flags, BIN, ...args], { env });
+  const ms = performance.now() - started;
+  const lines = run.stderr
+    .split('\n')
+    .flatMap((l) => (l.startsWith('{') ? [JSON.parse(l) as Record<string, unknown>] : []));
+  const decision = lines.find((l) => typeof l.decision === 'string') as InitRun['decision'];
+  return { ms, decision };
 }
 
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;

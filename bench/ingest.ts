@@ -9,7 +9,7 @@
  *
  *   scripts/node.sh node bench/ingest.ts [--data <path>]... [--batch-size n] [--concurrency n]
  *     [--ltw-objects fraction] [--ltw-relations fraction] [--node-options="<extra NODE_OPTIONS>"]
- *     [--scenarios ceiling,ceiling-insertmany,cold,rerun-unchanged,rerun-changed,lookup-then-write]
+ *     [--scenarios ceiling,ceiling-insertmany,cold,rerun-unchanged,rerun-changed,init-restart,lookup-then-write]
  */
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -19,7 +19,7 @@ import { parseArgs } from 'node:util';
 import { execa } from 'execa';
 import { type LocalWeaviate, startLocalWeaviate } from '../test/support/weaviate-server.ts';
 import { writeChangedCopy } from './changed-copy.ts';
-import { runBin } from './engine.ts';
+import { runBin, runInitRestart } from './engine.ts';
 import { type InProcessScenario, runScenario, type ScenarioName, type ScenarioResult } from './scenarios.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -40,7 +40,7 @@ const { values: args } = parseArgs({
     'node-options': { type: 'string', default: '' },
     scenarios: {
       type: 'string',
-      default: 'ceiling,ceiling-insertmany,cold,rerun-unchanged,rerun-changed,lookup-then-write',
+      default: 'ceiling,ceiling-insertmany,cold,rerun-unchanged,rerun-changed,init-restart,lookup-then-write',
     },
     child: { type: 'string' },
   },
@@ -65,7 +65,7 @@ const options: BenchOptions = {
   nodeOptions: args['node-options'] ?? '',
 };
 const wanted = new Set((args.scenarios ?? '').split(','));
-const ENGINE: readonly ScenarioName[] = ['cold', 'rerun-unchanged', 'rerun-changed'];
+const ENGINE: readonly ScenarioName[] = ['cold', 'rerun-unchanged', 'rerun-changed', 'init-restart'];
 
 if (args.child) {
   // Child mode: one scenario against the server in WEAVIATE_URL; the result is the last stdout line.
@@ -84,7 +84,7 @@ async function main(): Promise<void> {
   const groups = [
     ['ceiling'],
     ['ceiling-insertmany'],
-    ['cold', 'rerun-unchanged', 'rerun-changed'],
+    ['cold', 'rerun-unchanged', 'rerun-changed', 'init-restart'],
     ['lookup-then-write'],
   ] as ScenarioName[][];
   if (ENGINE.some((n) => wanted.has(n)))
@@ -96,7 +96,7 @@ async function main(): Promise<void> {
       try {
         for (const name of group) {
           console.error(`bench: ${name} (weaviate-server ${server.version} at ${server.url})…`);
-          results.push(await run(name, server, scratch));
+          results.push(await run(name, server, scratch, results));
         }
       } finally {
         await server.stop();
@@ -115,9 +115,18 @@ async function main(): Promise<void> {
   console.log(`\nJSON: ${path.relative(ROOT, file)}`);
 }
 
-async function run(name: ScenarioName, server: LocalWeaviate, scratch: string): Promise<ScenarioResult> {
+async function run(
+  name: ScenarioName,
+  server: LocalWeaviate,
+  scratch: string,
+  before: readonly ScenarioResult[],
+): Promise<ScenarioResult> {
   const bin = { ...options, flags: CLI_FLAGS, compileCache: path.join(scratch, 'node-compile-cache') };
   if (name === 'cold' || name === 'rerun-unchanged') return runBin(name, server, bin, options.data, '');
+  if (name === 'init-restart') {
+    const objects = before.find((r) => r.scenario === 'cold')?.objects ?? 0;
+    return runInitRestart(server, bin, options.data, objects);
+  }
   if (name === 'rerun-changed') {
     // Every 100th skill revised, every 200th removed (disjoint): 1 % and 0.5 %.
     const copy = await writeChangedCopy(options.data, path.join(scratch, 'changed'), {

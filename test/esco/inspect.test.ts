@@ -3,37 +3,15 @@
  * documented --json shape, on the generated sample and on small broken datasets.
  */
 import path from 'node:path';
-import { Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { main } from '../../src/cli.ts';
-import type { CommandIO } from '../../src/commands/command.ts';
 import { InspectReportSchema } from '../../src/commands/inspect.ts';
+import { cli } from '../support/cli.ts';
 import { baseFiles, csv, ESCO, removeFolders, row, S2, writeFolder } from './fixtures.ts';
 
 const SAMPLE = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../data/sample');
 
 afterAll(removeFolders);
-
-async function cli(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  const text = { out: '', err: '' };
-  const sink = (key: 'out' | 'err') =>
-    new Writable({
-      write(chunk, _enc, done) {
-        text[key] += String(chunk);
-        done();
-      },
-    });
-  const io: CommandIO = {
-    stdout: sink('out'),
-    stderr: sink('err'),
-    stdinIsTTY: false,
-    env: {},
-    signal: new AbortController().signal,
-  };
-  const code = await main(argv, io);
-  return { code, ...text };
-}
 
 const badSkills = () =>
   writeFolder({

@@ -7,13 +7,14 @@
  *   passes the ones it wrote), so the reference totals equal the relation files' minus dangling
  *   rows: read back for those objects, and committed to by the hash for the others;
  * - a spread sample of objects, property by property and reference list by reference list.
+ * Everything but the hashes is read over REST, which returns the beacons as stored (src/weaviate/
+ * rest.ts): a whole collection page by page, or a few hundred objects one request each.
  * Any difference fails with VERIFY_FAILED; nothing is marked complete that was not read back.
  */
-import type { WeaviateClient } from 'weaviate-client';
 import { EscoInitError } from '../errors.ts';
 import { forEachChunk } from '../weaviate/batch-writer.ts';
-import { readHashes, referencedIds } from '../weaviate/cursor.ts';
-import { beaconIds, idRanges, readRestPages } from '../weaviate/rest.ts';
+import { readHashes } from '../weaviate/cursor.ts';
+import { beaconIds, idRanges, type RestObject, readRestObject, readRestPages } from '../weaviate/rest.ts';
 import { checkpoint, type IngestContext } from './context.ts';
 import type { Properties } from './mapping.ts';
 import { type CollectionPlan, type Plan, type PlannedObject, propertiesOf } from './plan.ts';
@@ -73,7 +74,7 @@ export async function verify(plan: Plan, ctx: IngestContext, options: VerifyOpti
     const checked = await verifyCollection(ctx, collection, options, problems);
     const size = Math.ceil(((options.sampleSize ?? 200) * collection.objects.length) / Math.max(total, 1));
     const sample = pickSample(collection.objects, size);
-    await verifySample(ctx.client, collection, sample, problems);
+    await verifySample(ctx, collection, sample, problems);
     report.collections[collection.name] = { ...checked, sampled: sample.length };
     report.objects += checked.objects;
     report.references += checked.referencesRead + checked.referencesByHash;
@@ -151,12 +152,12 @@ async function verifyCollection(
     });
   } else {
     const hashes = options.hashes?.get(name) ?? (await readHashes(ctx.client, name, ctx.signal));
-    const refs = await readByIds(
-      ctx.client,
+    const objects = await readByIds(
+      ctx,
       name,
       wanted.map((o) => o.id),
-      refProps,
     );
+    const refs = new Map([...objects.values()].map((o) => [o.id, storedOf(o, refProps)]));
     for (const [id, hash] of hashes) {
       result.objects++;
       check(refs.get(id) ?? { id, hash, refs: {} }, refs.has(id));
@@ -202,39 +203,32 @@ async function readAll(
       signal: ctx.signal,
       log: ctx.log,
     })) {
-      onPage(
-        page.map((o) => ({
-          id: o.id,
-          hash: o.properties.contentHash,
-          refs: Object.fromEntries(refProps.map((p) => [p, beaconIds(o.properties[p])])),
-        })),
-      );
+      onPage(page.map((o) => storedOf(o, refProps)));
     }
   });
 }
 
-async function readByIds(
-  client: WeaviateClient,
-  name: string,
-  ids: string[],
-  refProps: string[],
-): Promise<Map<string, Stored>> {
-  const handle = client.collections.use(name);
-  const out = new Map<string, Stored>();
-  for (let i = 0; i < ids.length; i += 200) {
-    const chunk = ids.slice(i, i + 200);
-    const res = await handle.query.fetchObjects({
-      filters: handle.filter.byId().containsAny(chunk),
-      limit: chunk.length,
-      returnProperties: ['contentHash'],
-      returnReferences: refProps.map((p) => ({ linkOn: p, returnProperties: [] })),
-    });
-    for (const o of res.objects) {
-      const refs = Object.fromEntries(refProps.map((p) => [p, referencedIds(o, p)]));
-      out.set(o.uuid, { id: o.uuid, hash: o.properties.contentHash, refs });
-    }
-  }
+/** Objects read one by one at once: each is one small REST request the server answers quickly. */
+const BY_ID_CONCURRENCY = 8;
+
+/** The stored objects with these ids, whole (properties and beacons); missing ones are absent. */
+async function readByIds(ctx: IngestContext, name: string, ids: readonly string[]): Promise<Map<string, RestObject>> {
+  const out = new Map<string, RestObject>();
+  const options = { signal: ctx.signal, log: ctx.log };
+  await forEachChunk(
+    ids,
+    { batchSize: 1, concurrency: BY_ID_CONCURRENCY, checkpoint: async () => ctx.signal.throwIfAborted() },
+    async ([id]) => {
+      const stored = id === undefined ? null : await readRestObject(ctx.rest, name, id, options);
+      if (stored) out.set(stored.id, stored);
+    },
+  );
   return out;
+}
+
+function storedOf(object: RestObject, refProps: readonly string[]): Stored {
+  const refs = Object.fromEntries(refProps.map((p) => [p, beaconIds(object.properties[p])]));
+  return { id: object.id, hash: object.properties.contentHash, refs };
 }
 
 /** Every k-th object: deterministic, spread over the whole file order. */
@@ -247,30 +241,30 @@ export function pickSample<T>(objects: readonly T[], size: number): T[] {
 }
 
 async function verifySample(
-  client: WeaviateClient,
+  ctx: IngestContext,
   collection: CollectionPlan,
   sample: PlannedObject[],
   problems: string[],
 ) {
   if (sample.length === 0) return;
   const refProps = Object.keys(collection.referenceTotals);
-  const handle = client.collections.use(collection.name);
-  const res = await handle.query.fetchObjects({
-    filters: handle.filter.byId().containsAny(sample.map((o) => o.id)),
-    limit: sample.length,
-    returnReferences: refProps.map((p) => ({ linkOn: p, returnProperties: [] })),
-  });
-  const byId = new Map(res.objects.map((o) => [o.uuid, o]));
+  const byId = await readByIds(
+    ctx,
+    collection.name,
+    sample.map((o) => o.id),
+  );
   for (const planned of sample) {
     const stored = byId.get(planned.id);
     if (!stored) {
       problems.push(`${collection.name} ${planned.uri}: not found when read back`);
       continue;
     }
-    const diff = propertyDifference(propertiesOf(planned), stored.properties as Record<string, unknown>);
+    const properties = { ...stored.properties };
+    for (const prop of refProps) delete properties[prop];
+    const diff = propertyDifference(propertiesOf(planned), properties);
     if (diff) problems.push(`${collection.name} ${planned.uri}: ${diff}`);
     for (const prop of refProps) {
-      const ids = referencedIds(stored, prop).sort();
+      const ids = beaconIds(stored.properties[prop]).sort();
       if (ids.join() !== (planned.references[prop] ?? []).join()) {
         problems.push(`${collection.name} ${planned.uri}: ${prop} read back differs from the relation files`);
       }

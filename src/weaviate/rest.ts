@@ -1,8 +1,9 @@
 /**
- * Weaviate's REST API: batch writes (src/weaviate/batch-writer.ts) and reading whole collections
- * (`GET /v1/objects?class=…&after=…`). Verification reads every stored reference list this way:
- * REST returns the stored beacons as they are, while gRPC and GraphQL load every target object,
- * which is 4–6× slower for ESCO's ~300k references.
+ * Weaviate's REST API: batch writes (src/weaviate/batch-writer.ts), reading whole collections
+ * (`GET /v1/objects?class=…&after=…`) and single objects (`GET /v1/objects/{class}/{id}`).
+ * Verification reads stored reference lists this way: REST returns the stored beacons as they are,
+ * while gRPC and GraphQL load every target object, which is 4–6× slower for ESCO's ~300k
+ * references (and drops a beacon whose target is gone, which REST shows).
  */
 import type { Config } from '../config/config.ts';
 import { type RetryOptions, retrying } from './retry.ts';
@@ -22,10 +23,19 @@ export function restEndpoint(settings: Config['weaviate']): RestEndpoint {
 /** Per request: a batch of a few hundred objects takes well under a second on a healthy server. */
 const REQUEST_TIMEOUT_MS = 120_000;
 
+/** An answer other than 2xx; the message carries the status, which is what retries decide on. */
+export class RestStatusError extends Error {
+  readonly status: number;
+  constructor(message: string, status: number) {
+    super(message);
+    this.status = status;
+  }
+}
+
 /**
  * A request to Weaviate's REST API, answered with the body's text. Failures throw an Error whose
- * message carries the HTTP status or the socket error code, which is what the batch writer's
- * retry decides on (`isTransient`).
+ * message carries the HTTP status (RestStatusError) or the socket error code, which is what the
+ * batch writer's retry decides on (`isTransient`).
  */
 export async function restText(rest: RestEndpoint, path: string, init: { method?: string; body?: string } = {}) {
   const headers = { ...rest.headers, ...(init.body ? { 'content-type': 'application/json' } : {}) };
@@ -39,7 +49,9 @@ export async function restText(rest: RestEndpoint, path: string, init: { method?
     const detail = cause ? ` (${[cause.code, cause.message].filter(Boolean).join(': ')})` : '';
     throw new Error(`${init.method ?? 'GET'} ${path}: ${(error as Error).message}${detail}`, { cause: error });
   }
-  if (!res.ok) throw new Error(`${init.method ?? 'GET'} ${path}: HTTP ${res.status} ${text.slice(0, 500)}`);
+  if (!res.ok) {
+    throw new RestStatusError(`${init.method ?? 'GET'} ${path}: HTTP ${res.status} ${text.slice(0, 500)}`, res.status);
+  }
   return text;
 }
 
@@ -78,6 +90,24 @@ export async function* readRestPages(
     if (inRange.length < objects.length || objects.length === 0) return;
     after = objects[objects.length - 1]?.id;
   }
+}
+
+/** One stored object with its properties and beacons; null when there is no such object. */
+export async function readRestObject(
+  rest: RestEndpoint,
+  collection: string,
+  id: string,
+  options: RetryOptions,
+): Promise<RestObject | null> {
+  const read = async () => {
+    try {
+      return JSON.parse(await restText(rest, `objects/${collection}/${id}`)) as RestObject;
+    } catch (error) {
+      if (error instanceof RestStatusError && error.status === 404) return null;
+      throw error;
+    }
+  };
+  return retrying(options, `reading ${collection} ${id} back`, read, 'VERIFY_FAILED');
 }
 
 /**

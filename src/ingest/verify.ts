@@ -45,8 +45,10 @@ export interface VerifyOptions {
   /** Ids whose reference lists are read back. Default: every object. */
   readBack?: ReadonlySet<string>;
   /**
-   * Hashes this run read after its last write (ingest passes them when it wrote nothing): used
-   * instead of reading every hash again. Counts and the sample are always read afresh.
+   * Hashes this run read before it wrote, updated with what it wrote (ingest passes them): the
+   * objects not read back are checked against these instead of reading every hash again; those
+   * read back are checked with the hash they are stored with. Counts and the sample are always
+   * read afresh.
    */
   hashes?: StoredHashes;
   /**

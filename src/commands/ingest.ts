@@ -50,8 +50,7 @@ export const command: Command = {
     });
     const definitions = loadSchemas({ vectorizer: config.ingest.vectorizer });
     const plan = buildPlan(dataset, { definitions, signal: io.signal });
-    plan.catch(() => {}); // awaited by ingest, unless connecting fails first
-    const client = await interruptible(io, () => connect(config.weaviate, log, io.signal));
+    const client = await connectBeside(plan, io, (signal) => connect(config.weaviate, log, signal));
     try {
       const ctx = simpleContext(client, log, {
         batchSize: config.ingest.batchSize,
@@ -91,6 +90,28 @@ function overrides(v: Flags): ConfigOverrides {
     data: { paths: v.data?.map((p) => path.resolve(p)), language: v.language },
     ingest: { batchSize: v['batch-size'], concurrency: v.concurrency, vectorizer: v.vectorizer },
   };
+}
+
+/**
+ * Connects while the dataset is read. A dataset that fails to read fails the command at once,
+ * rather than once Weaviate has answered (or at the startup timeout, when it never does): the
+ * connection attempt is called off and a client that still arrives is closed.
+ */
+async function connectBeside(
+  plan: Promise<unknown>,
+  io: CommandIO,
+  connecting: (signal: AbortSignal) => Promise<WeaviateClient>,
+): Promise<WeaviateClient> {
+  const stop = new AbortController();
+  const client = connecting(AbortSignal.any([io.signal, stop.signal]));
+  const planFailed = plan.then(() => client);
+  try {
+    return await interruptible(io, () => Promise.race([client, planFailed]));
+  } catch (error) {
+    stop.abort();
+    client.then((c) => c.close()).catch(() => {});
+    throw error;
+  }
 }
 
 /** A failure caused by SIGINT/SIGTERM is reported as the interruption (exit 130/143). */

@@ -63,7 +63,8 @@ export async function waitForReady(options: Config['weaviate'], log: Logger, sig
   for (let attempt = 1; ; attempt++) {
     signal?.throwIfAborted();
     try {
-      const res = await fetch(readyUrl, { headers, signal: AbortSignal.timeout(5000) });
+      const timeout = AbortSignal.timeout(5000);
+      const res = await fetch(readyUrl, { headers, signal: signal ? AbortSignal.any([signal, timeout]) : timeout });
       if (res.ok) return;
       last = `HTTP ${res.status}`;
     } catch (cause) {

@@ -4,6 +4,14 @@ import { main } from '../../src/cli.ts';
 import type { CommandIO } from '../../src/commands/command.ts';
 
 export async function cli(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
+  return cliWith({}, ...argv);
+}
+
+/** The same, with these environment variables. */
+export async function cliWith(
+  env: Record<string, string>,
+  ...argv: string[]
+): Promise<{ code: number; out: string; err: string }> {
   const text = { out: '', err: '' };
   const sink = (key: 'out' | 'err') =>
     new Writable({
@@ -16,7 +24,7 @@ export async function cli(...argv: string[]): Promise<{ code: number; out: strin
     stdout: sink('out'),
     stderr: sink('err'),
     stdinIsTTY: false,
-    env: {},
+    env,
     signal: new AbortController().signal,
   };
   const code = await main(argv, io);

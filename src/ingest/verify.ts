@@ -210,7 +210,7 @@ async function readAll(
   });
 }
 
-/** Objects read one by one at once: each is one small REST request the server answers quickly. */
+/** Objects read at once, one small REST request each. */
 const BY_ID_CONCURRENCY = 8;
 
 /** The stored objects with these ids, whole (properties and beacons); missing ones are absent. */

@@ -3,7 +3,7 @@
  * (`GET /v1/objects?class=…&after=…`) and single objects (`GET /v1/objects/{class}/{id}`).
  * Verification reads stored reference lists this way: REST returns the stored beacons as they are,
  * while gRPC and GraphQL load every target object, which is 4–6× slower for ESCO's ~300k
- * references (and drops a beacon whose target is gone, which REST shows).
+ * references.
  */
 import type { Config } from '../config/config.ts';
 import { type RetryOptions, retrying } from './retry.ts';

@@ -98,14 +98,14 @@ export async function main(argv: string[], io: CommandIO): Promise<number> {
     io.stderr.write(`esco-init: unknown command "${first}"\n\n${usage()}`);
     return EXIT_CODES.USAGE;
   }
-  const { command } = await entry.load();
-  if (args.includes('--help') || args.includes('-h')) {
-    // A command with exit codes of its own lists them; the rest share the general table.
-    const exitCodes = command.help.includes('Exit codes:') ? '' : `\n\n${EXIT_CODE_HELP}`;
-    io.stdout.write(`${command.help.trimEnd()}${exitCodes}\n`);
-    return 0;
-  }
   try {
+    const { command } = await entry.load();
+    if (args.includes('--help') || args.includes('-h')) {
+      // A command with exit codes of its own lists them; the rest share the general table.
+      const exitCodes = command.help.includes('Exit codes:') ? '' : `\n\n${EXIT_CODE_HELP}`;
+      io.stdout.write(`${command.help.trimEnd()}${exitCodes}\n`);
+      return 0;
+    }
     return await command.run(args, io);
   } catch (error) {
     reportFailure(error, io);

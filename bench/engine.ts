@@ -16,25 +16,40 @@ const BIN = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
 
 export type EngineScenario = 'cold' | 'rerun-unchanged' | 'rerun-changed' | 'init-restart';
 
+type BinOptions = BenchOptions & { flags: string[]; compileCache: string };
+
+/** Runs the bin against the bench's server, timed by the wall clock from its start. */
+async function timedBin(
+  server: LocalWeaviate,
+  options: BinOptions,
+  args: string[],
+  env: Record<string, string>,
+  stderr: 'inherit' | 'pipe' = 'pipe',
+) {
+  const started = performance.now();
+  const run = await execa(process.execPath, [...options.flags, BIN, ...args], {
+    stderr,
+    env: {
+      WEAVIATE_URL: server.url,
+      WEAVIATE_GRPC_PORT: String(server.grpcPort),
+      NODE_COMPILE_CACHE: options.compileCache,
+      ...(options.nodeOptions ? { NODE_OPTIONS: options.nodeOptions } : {}),
+      ...env,
+    },
+  });
+  return { run, ms: performance.now() - started };
+}
+
 export async function runBin(
   scenario: EngineScenario,
   server: LocalWeaviate,
-  options: BenchOptions & { flags: string[]; compileCache: string },
+  options: BinOptions,
   data: readonly string[],
   note: string,
 ): Promise<ScenarioResult> {
   const args = ['ingest', '--json', '--vectorizer', 'none', ...data.flatMap((d) => ['--data', d])];
   args.push('--batch-size', String(options.batchSize), '--concurrency', String(options.concurrency));
-  const env = {
-    WEAVIATE_URL: server.url,
-    WEAVIATE_GRPC_PORT: String(server.grpcPort),
-    LOG_LEVEL: 'warn',
-    NODE_COMPILE_CACHE: options.compileCache,
-    ...(options.nodeOptions ? { NODE_OPTIONS: options.nodeOptions } : {}),
-  };
-  const started = performance.now();
-  const run = await execa(process.execPath, [...options.flags, BIN, ...args], { env, stderr: 'inherit' });
-  const ms = performance.now() - started;
+  const { run, ms } = await timedBin(server, options, args, { LOG_LEVEL: 'warn' }, 'inherit');
   const report = JSON.parse(run.stdout) as IngestReport;
   const objects = Object.values(report.collections).reduce((n, c) => n + c.total, 0);
   const inside = `ingest ${seconds(report.ms.total)} of it: ${phases(report)}`;
@@ -56,7 +71,7 @@ export async function runBin(
  */
 export async function runInitRestart(
   server: LocalWeaviate,
-  options: BenchOptions & { flags: string[]; compileCache: string },
+  options: BinOptions,
   data: readonly string[],
   objects: number,
 ): Promise<ScenarioResult> {
@@ -81,27 +96,16 @@ interface InitRun {
   decision?: { decision: string; reason: string; decisionMs: number };
 }
 
-async function runInit(
-  server: LocalWeaviate,
-  options: BenchOptions & { flags: string[]; compileCache: string },
-  data: readonly string[],
-): Promise<InitRun> {
-  const args = ['init', ...data.flatMap((d) => ['--data', d])];
-  const env = {
+async function runInit(server: LocalWeaviate, options: BinOptions, data: readonly string[]): Promise<InitRun> {
+  const { run, ms } = await timedBin(server, options, ['init', ...data.flatMap((d) => ['--data', d])], {
     ESCO_VECTORIZER: 'none',
     ESCO_BATCH_SIZE: String(options.batchSize),
     ESCO_CONCURRENCY: String(options.concurrency),
-    WEAVIATE_URL: server.url,
-    WEAVIATE_GRPC_PORT: String(server.grpcPort),
     LOG_LEVEL: 'info',
     LOG_FORMAT: 'json',
     NON_INTERACTIVE: 'true',
-    NODE_COMPILE_CACHE: options.compileCache,
-  };
-  const started = performance.now();
-  const run = await execa(process.execPath, [...options.flags, BIN, ...args], { env });
-  const ms = performance.now() - started;
-  const lines = run.stderr
+  });
+  const lines = String(run.stderr ?? '')
     .split('\n')
     .flatMap((l) => (l.startsWith('{') ? [JSON.parse(l) as Record<string, unknown>] : []));
   const decision = lines.find((l) => typeof l.decision === 'string') as InitRun['decision'];

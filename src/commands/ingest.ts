@@ -104,9 +104,10 @@ async function connectBeside(
 ): Promise<WeaviateClient> {
   const stop = new AbortController();
   const client = connecting(AbortSignal.any([io.signal, stop.signal]));
-  const planFailed = plan.then(() => client);
+  // Settles with the client, unless the plan fails first.
+  const clientAfterPlan = plan.then(() => client);
   try {
-    return await interruptible(io, () => Promise.race([client, planFailed]));
+    return await interruptible(io, () => Promise.race([client, clientAfterPlan]));
   } catch (error) {
     stop.abort();
     client.then((c) => c.close()).catch(() => {});

@@ -13,12 +13,35 @@ import { parseFlags } from './flags.ts';
 
 const HELP = `Usage: esco-init serve [options]
 
-Serves search over the ESCO data in Weaviate (hybrid search when the collections have vectors,
-BM25 otherwise). Start it after 'esco-init init' exited 0.
+Serves search over the ESCO data in Weaviate. Start it after 'esco-init init' exited 0.
 
-  GET /search?q=<text>&type=skill|occupation&limit=<1-100>   (type: skill, limit: 10 by default)
+  GET /search?q=<text>      search skills (default) or occupations; the answer says which mode
+                            ran ("mode", and "alpha" for hybrid) and which filters applied
+      type=skill|occupation           default skill
+      limit=<1-100>                   default 10
+      mode=hybrid|vector|bm25         bm25: keywords; vector: meaning (the text's embedding);
+                                      hybrid: both, weighed by alpha. Default: config search.mode
+                                      (ESCO_SEARCH_MODE, hybrid); always bm25 when the collections
+                                      have no vectors (vectorizer none), where vector and hybrid
+                                      are a 400
+      alpha=<0-1>                     hybrid only: 0 = keywords only, 1 = vectors only. Default:
+                                      config search.alpha (ESCO_SEARCH_ALPHA, 0.5)
+      skillType=knowledge|skill/competence                                  (type=skill only)
+      reuseLevel=transversal|cross-sector|sector-specific|occupation-specific (type=skill only)
+      collection=<key>[,<key>…]       members of ANY of these ESCO collections (repeatable); the
+                                      keys the data holds, named after its collection files (v1.1.1:
+                                      digitalSkills, digCompSkills, greenSkills, languageSkills,
+                                      researchSkills, transversalSkills, researchOccupations)
+      isco=<1-4 digits>               type=occupation only: ISCO-08 group code starting with these
+                                      digits (isco=25: ICT professionals)
+    Filters apply in every mode and must all hold. A filter for the other type, an unknown
+    collection or an unknown parameter is a 400 naming the parameter.
   GET /occupations/<id>     an occupation with its essential and optional skills
   GET /skills/<id>          a skill with the occupations that need it
+  GET /occupations/<id>/similar?limit=<1-100>   the occupation's nearest occupations by vector,
+  GET /skills/<id>/similar?limit=<1-100>        or the skill's nearest skills, with their cosine
+                            distance (default limit 10; the concept itself left out). 404 when
+                            there is no such concept; 409 when the collection has no vectors
   GET /healthz              200 while the ingestion status is completed, else 503
   (<id>: the ESCO id at the end of the concept URI, or the whole URI, URL-encoded)
 
@@ -36,6 +59,7 @@ export const command: Command = {
     const client = await connect(config.weaviate, log, io.signal);
     const app = buildServer({
       queries: new SearchQueries(client),
+      defaults: { mode: config.search.mode, alpha: config.search.alpha },
       readiness: statusReadiness(new WeaviateStatusStore(client), DEFAULT_DATASET_KEY),
       log,
     });

@@ -15,6 +15,10 @@ export const DEFAULT_CONFIG_FILE = path.join(PROJECT_ROOT, 'config/weaviate_conf
 const positive = z.coerce.number().positive();
 const count = z.coerce.number().int().positive();
 
+/** How `GET /search` ranks: keywords (bm25), meaning (vector), or both blended by alpha (hybrid). */
+export const SEARCH_MODES = ['hybrid', 'vector', 'bm25'] as const;
+export type SearchMode = (typeof SEARCH_MODES)[number];
+
 export const ConfigSchema = z.object({
   profile: z.string(),
   weaviate: z.object({
@@ -44,6 +48,10 @@ export const ConfigSchema = z.object({
   search: z.object({
     host: z.string().min(1),
     port: z.coerce.number().int().min(0).max(65535),
+    /** The default of `GET /search` (bm25 wherever the collections have no vectors). */
+    mode: z.enum(SEARCH_MODES),
+    /** The default hybrid weight: 0 = keywords only, 1 = vectors only (Weaviate's definition). */
+    alpha: z.coerce.number().min(0).max(1),
   }),
   log: z.object({
     level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']),
@@ -130,7 +138,13 @@ function fromEnv(env: Env): Record<string, unknown> {
       waitTimeoutSeconds: env.ESCO_WAIT_TIMEOUT,
     },
     log: { level: env.LOG_LEVEL, format: env.LOG_FORMAT },
-    search: { host: env.ESCO_SEARCH_HOST, port: env.ESCO_SEARCH_PORT },
+    search: {
+      host: env.ESCO_SEARCH_HOST,
+      port: env.ESCO_SEARCH_PORT,
+      mode: env.ESCO_SEARCH_MODE,
+      // An empty variable would coerce to 0 (keywords only): treat it as unset instead.
+      alpha: env.ESCO_SEARCH_ALPHA || undefined,
+    },
   };
 }
 

@@ -1,15 +1,20 @@
 /**
- * The Weaviate queries behind the search service: keyword or hybrid search over skills and
- * occupations, and one concept with its related concepts (via the references ingestion wrote,
- * resources/schemas/*.yaml). Results are plain JSON-ready objects.
+ * The Weaviate queries behind the search service: keyword, vector or hybrid search over skills
+ * and occupations with filters, a concept's vector neighbours, and one concept with its related
+ * concepts (via the references ingestion wrote, resources/schemas/*.yaml). Results are plain
+ * JSON-ready objects.
  */
 import type { WeaviateClient } from 'weaviate-client';
 import { VECTOR_NAME } from '../weaviate/schema.ts';
+import type { CollectionMembers } from './catalog.ts';
+import { buildFilter, excludingId, type SearchFilters } from './filters.ts';
+import type { Ranking } from './mode.ts';
 
 export const CONCEPT_TYPES = ['skill', 'occupation'] as const;
 export type ConceptType = (typeof CONCEPT_TYPES)[number];
 
 export const COLLECTION: Record<ConceptType, string> = { skill: 'Skill', occupation: 'Occupation' };
+const CONCEPT_COLLECTION = 'ConceptCollection';
 const URI_BASE = 'http://data.europa.eu/esco';
 
 /** Where a query term counts most: the preferred label, then alternative labels, then the text. */
@@ -23,8 +28,6 @@ const DETAIL_PROPERTIES: Record<ConceptType, string[]> = {
   occupation: [...LIST_PROPERTIES.occupation, 'altLabels', 'description', 'status', 'collections'],
 };
 
-export type SearchMode = 'hybrid' | 'bm25';
-
 export interface ConceptSummary {
   /** The ESCO identifier: the last segment of the concept URI. */
   id: string;
@@ -34,48 +37,112 @@ export interface ConceptSummary {
 }
 
 export interface SearchHit extends ConceptSummary {
-  score: number | null;
+  /** bm25 and hybrid: higher is better (hybrid: fused, 0..1). */
+  score?: number | null;
+  /** vector and neighbours: cosine distance to the query or concept, lower is nearer. */
+  distance?: number | null;
+}
+
+export interface SearchSpec {
+  type: ConceptType;
+  q: string;
+  limit: number;
+  ranking: Ranking;
+  filters: SearchFilters;
 }
 
 type Properties = Record<string, unknown>;
+type Found = { properties: Properties; metadata?: { score?: number; distance?: number } };
 
 export class SearchQueries {
   readonly #client: WeaviateClient;
-  readonly #modes = new Map<ConceptType, SearchMode>();
+  readonly #vectors = new Map<ConceptType, boolean>();
 
   constructor(client: WeaviateClient) {
     this.#client = client;
   }
 
   /**
-   * Hybrid (BM25 + vector) when the collection has a vectorizer, so its objects carry vectors;
-   * BM25 otherwise (compose without the transformers module). Asked once per collection.
+   * True when the collection has a vectorizer, so its objects carry vectors; false for a
+   * deployment without the transformers module. Asked once per collection: it is fixed when
+   * the collection is created.
    */
-  async modeOf(type: ConceptType): Promise<SearchMode> {
-    const known = this.#modes.get(type);
-    if (known) return known;
+  async hasVectors(type: ConceptType): Promise<boolean> {
+    const known = this.#vectors.get(type);
+    if (known !== undefined) return known;
     const config = await this.#client.collections.use(COLLECTION[type]).config.get();
     const vectorizer = config.vectorizers[VECTOR_NAME]?.vectorizer.name ?? 'none';
-    const mode: SearchMode = vectorizer === 'none' ? 'bm25' : 'hybrid';
-    this.#modes.set(type, mode);
-    return mode;
+    this.#vectors.set(type, vectorizer !== 'none');
+    return vectorizer !== 'none';
   }
 
-  async search(type: ConceptType, q: string, limit: number): Promise<{ mode: SearchMode; hits: SearchHit[] }> {
-    const mode = await this.modeOf(type);
+  async search(spec: SearchSpec): Promise<SearchHit[]> {
+    const { type, q, limit, ranking } = spec;
     const collection = this.#client.collections.use(COLLECTION[type]);
-    const common = {
-      limit,
-      queryProperties: QUERY_PROPERTIES,
+    const common = { limit, filters: buildFilter(spec.filters), returnProperties: LIST_PROPERTIES[type] };
+    const keywords = { ...common, queryProperties: QUERY_PROPERTIES, returnMetadata: ['score' as const] };
+    switch (ranking.mode) {
+      case 'bm25':
+        return hits(await collection.query.bm25(q, keywords), 'score');
+      case 'hybrid': {
+        const options = {
+          ...keywords,
+          alpha: ranking.alpha,
+          targetVector: VECTOR_NAME,
+          fusionType: 'RelativeScore' as const,
+        };
+        return hits(await collection.query.hybrid(q, options), 'score');
+      }
+      case 'vector': {
+        const options = { ...common, targetVector: VECTOR_NAME, returnMetadata: ['distance' as const] };
+        return hits(await collection.query.nearText(q, options), 'distance');
+      }
+    }
+  }
+
+  /**
+   * The concept's nearest neighbours by its vector, itself left out; null when there is no such
+   * concept. Callers check `hasVectors` first: without vectors Weaviate has nothing to compare.
+   */
+  async similar(type: ConceptType, id: string, limit: number) {
+    const collection = this.#client.collections.use(COLLECTION[type]);
+    const found = await collection.query.fetchObjects({
+      filters: collection.filter.byProperty('conceptUri').equal(conceptUri(type, id)),
+      limit: 1,
       returnProperties: LIST_PROPERTIES[type],
-      returnMetadata: ['score' as const],
-    };
-    const result =
-      mode === 'hybrid'
-        ? await collection.query.hybrid(q, { ...common, targetVector: VECTOR_NAME, fusionType: 'RelativeScore' })
-        : await collection.query.bm25(q, common);
-    const hits = result.objects.map((o) => ({ ...summary(o.properties), score: o.metadata?.score ?? null }));
-    return { mode, hits };
+    });
+    const object = found.objects[0];
+    if (!object) return null;
+    const near = await collection.query.nearObject(object.uuid, {
+      limit,
+      targetVector: VECTOR_NAME,
+      filters: excludingId(object.uuid),
+      returnProperties: LIST_PROPERTIES[type],
+      returnMetadata: ['distance'],
+    });
+    return { concept: summary(object.properties), hits: hits(near, 'distance') };
+  }
+
+  /** Every stored ESCO collection with its numbers of skill and occupation members. */
+  async collectionMembers(): Promise<CollectionMembers> {
+    const stored = await this.#client.collections.use(CONCEPT_COLLECTION).query.fetchObjects({
+      limit: 10_000,
+      returnProperties: ['key'],
+    });
+    const keys = stored.objects.map((o) => String(o.properties.key));
+    const counted = await Promise.all(
+      keys.map(async (key) => {
+        const [skill, occupation] = await Promise.all(CONCEPT_TYPES.map((type) => this.#countIn(type, key)));
+        return [key, { skill: skill ?? 0, occupation: occupation ?? 0 }] as const;
+      }),
+    );
+    return new Map(counted);
+  }
+
+  async #countIn(type: ConceptType, key: string): Promise<number> {
+    const collection = this.#client.collections.use(COLLECTION[type]);
+    const filters = collection.filter.byProperty('collections').containsAny([key]);
+    return (await collection.aggregate.overAll({ filters })).totalCount;
   }
 
   /** An occupation with its essential and optional skills; null when there is none. */
@@ -124,6 +191,10 @@ export class SearchQueries {
 /** Accepts the ESCO id (the UUID at the end of the concept URI) or the whole concept URI. */
 export function conceptUri(type: ConceptType, id: string): string {
   return /^https?:\/\//.test(id) ? id : `${URI_BASE}/${type}/${id}`;
+}
+
+function hits(result: { objects: Found[] }, metric: 'score' | 'distance'): SearchHit[] {
+  return result.objects.map((o) => ({ ...summary(o.properties), [metric]: o.metadata?.[metric] ?? null }));
 }
 
 function summary(p: Properties): ConceptSummary {

@@ -2,15 +2,13 @@
  * HTTP routes of the search service. Every input is validated with zod before it reaches a
  * query; a bad query string or id is a 400 that says which parameter and why.
  */
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply } from 'fastify';
 import { z } from 'zod';
-import { CONCEPT_TYPES, type SearchQueries } from './queries.ts';
-
-export const SearchQuerySchema = z.object({
-  q: z.string().trim().min(1, 'q (the search text) must not be empty').max(200),
-  type: z.enum(CONCEPT_TYPES).default('skill'),
-  limit: z.coerce.number().int().min(1).max(100).default(10),
-});
+import { CollectionCatalog } from './catalog.ts';
+import { parseInput } from './errors.ts';
+import { type RankingDefaults, resolveRanking } from './mode.ts';
+import { parseSearchQuery, SimilarQuerySchema } from './params.ts';
+import type { ConceptType, SearchQueries } from './queries.ts';
 
 /** An ESCO id (the UUID at the end of a concept URI) or a whole concept URI. */
 export const ConceptIdSchema = z.object({
@@ -31,29 +29,49 @@ export interface Readiness {
 
 export interface RouteDeps {
   queries: SearchQueries;
+  /** `search.mode` and `search.alpha` of the configuration. */
+  defaults: RankingDefaults;
   readiness(): Promise<Readiness>;
 }
 
+const PATHS: Record<ConceptType, string> = { occupation: '/occupations', skill: '/skills' };
+
 export function registerRoutes(app: FastifyInstance, deps: RouteDeps): void {
+  const catalog = new CollectionCatalog(() => deps.queries.collectionMembers());
+
   app.get('/search', async (request) => {
-    const { q, type, limit } = parse(SearchQuerySchema, request.query);
-    const { mode, hits } = await deps.queries.search(type, q, limit);
-    return { query: q, type, mode, count: hits.length, results: hits };
+    const { q, type, limit, filters, ...asked } = parseSearchQuery(request.query);
+    const ranking = resolveRanking(asked, deps.defaults, await deps.queries.hasVectors(type));
+    if (filters.collections) await catalog.check(filters.collections, type);
+    const results = await deps.queries.search({ type, q, limit, ranking, filters });
+    return { query: q, type, ...ranking, filters, count: results.length, results };
   });
 
   app.get('/occupations/:id', async (request, reply) => {
-    const { id } = parse(ConceptIdSchema, request.params);
+    const { id } = parseInput(ConceptIdSchema, request.params);
     const found = await deps.queries.occupation(id);
-    if (!found) return reply.code(404).send({ error: 'not_found', message: `no occupation with id ${id}` });
-    return found;
+    return found ?? notFound(reply, 'occupation', id);
   });
 
   app.get('/skills/:id', async (request, reply) => {
-    const { id } = parse(ConceptIdSchema, request.params);
+    const { id } = parseInput(ConceptIdSchema, request.params);
     const found = await deps.queries.skill(id);
-    if (!found) return reply.code(404).send({ error: 'not_found', message: `no skill with id ${id}` });
-    return found;
+    return found ?? notFound(reply, 'skill', id);
   });
+
+  for (const [type, path] of Object.entries(PATHS) as [ConceptType, string][]) {
+    app.get(`${path}/:id/similar`, async (request, reply) => {
+      const { id } = parseInput(ConceptIdSchema, request.params);
+      const { limit } = parseInput(SimilarQuerySchema, request.query);
+      if (!(await deps.queries.hasVectors(type))) {
+        const message = `this deployment has no vectors (vectorizer none), so ${type}s have no vector neighbours; use GET /search?mode=bm25`;
+        return reply.code(409).send({ error: 'no_vectors', message });
+      }
+      const found = await deps.queries.similar(type, id, limit);
+      if (!found) return notFound(reply, type, id);
+      return { type, concept: found.concept, count: found.hits.length, results: found.hits };
+    });
+  }
 
   app.get('/healthz', async (_request, reply) => {
     const readiness = await deps.readiness();
@@ -61,18 +79,6 @@ export function registerRoutes(app: FastifyInstance, deps: RouteDeps): void {
   });
 }
 
-export class BadRequest extends Error {
-  override readonly name = 'BadRequest';
-  readonly issues: { path: string; message: string }[];
-
-  constructor(issues: { path: string; message: string }[]) {
-    super(issues.map((i) => `${i.path}: ${i.message}`).join('; '));
-    this.issues = issues;
-  }
-}
-
-function parse<T>(schema: z.ZodType<T>, input: unknown): T {
-  const parsed = schema.safeParse(input);
-  if (parsed.success) return parsed.data;
-  throw new BadRequest(parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })));
+function notFound(reply: FastifyReply, type: ConceptType, id: string) {
+  return reply.code(404).send({ error: 'not_found', message: `no ${type} with id ${id}` });
 }

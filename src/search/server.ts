@@ -6,12 +6,10 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Logger } from '../log.ts';
 import type { StatusStore } from '../weaviate/status-store.ts';
-import type { SearchQueries } from './queries.ts';
-import { BadRequest, type Readiness, registerRoutes } from './routes.ts';
+import { BadRequest } from './errors.ts';
+import { type RouteDeps, registerRoutes } from './routes.ts';
 
-export interface ServerDeps {
-  queries: SearchQueries;
-  readiness(): Promise<Readiness>;
+export interface ServerDeps extends RouteDeps {
   log: Logger;
 }
 
@@ -47,7 +45,7 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
  * Ready only while the dataset's status record says completed. A failed read is "not ready"
  * (503 with the reason), never an exception: the health check must answer.
  */
-export function statusReadiness(store: StatusStore, datasetKey: string): () => Promise<Readiness> {
+export function statusReadiness(store: StatusStore, datasetKey: string): RouteDeps['readiness'] {
   return async () => {
     try {
       const status = await store.readStatus(datasetKey);

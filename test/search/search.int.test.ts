@@ -3,74 +3,20 @@
  * sample loaded by the real `esco-init init`. Expected answers come from the sample CSVs
  * (test/e2e/truth.ts), not from the code under test.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { probeOccupation } from '../e2e/checks.ts';
 import { readTruth, type Truth } from '../e2e/truth.ts';
 import { useWeaviate } from '../support/weaviate.ts';
+import { type Hit, SAMPLE, useSearchService } from './service.ts';
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const CLI = path.join(ROOT, 'src/cli.ts');
 const weaviate = useWeaviate();
-
-interface Hit {
-  id: string;
-  uri: string;
-  label: string;
-  score: number | null;
-}
-
-let server: ChildProcess | undefined;
-let base = '';
+const service = useSearchService(weaviate);
+const { esco, get } = service;
 let truth: Truth;
 
-function env(): NodeJS.ProcessEnv {
-  return { ...process.env, ...weaviate().env, ESCO_INIT_PROFILE: 'test', LOG_FORMAT: 'json', LOG_LEVEL: 'info' };
-}
-
-async function get(pathAndQuery: string): Promise<{ status: number; body: Record<string, unknown> }> {
-  const res = await fetch(`${base}${pathAndQuery}`);
-  return { status: res.status, body: (await res.json()) as Record<string, unknown> };
-}
-
-function esco(args: string[]): Promise<{ code: number | null; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [CLI, ...args], { env: env(), stdio: ['ignore', 'ignore', 'pipe'] });
-    let stderr = '';
-    child.stderr.on('data', (d: Buffer) => {
-      stderr += d;
-    });
-    child.on('exit', (code) => resolve({ code, stderr }));
-  });
-}
-
-/** Starts `esco-init serve` on a free port (test profile: port 0) and reads its URL from the log. */
-function startServer(): Promise<string> {
-  server = spawn(process.execPath, [CLI, 'serve'], { env: env(), stdio: ['ignore', 'ignore', 'pipe'] });
-  return new Promise((resolve, reject) => {
-    let log = '';
-    server?.stderr?.on('data', (d: Buffer) => {
-      log += d;
-      const url = /listening on (http:\/\/[\d.:]+)/.exec(log)?.[1];
-      if (url) resolve(url);
-    });
-    server?.on('exit', (code) => reject(new Error(`esco-init serve exited ${code}:\n${log}`)));
-  });
-}
-
 beforeAll(async () => {
-  truth = await readTruth(path.join(ROOT, 'data/sample'));
-  base = await startServer();
-});
-
-afterAll(async () => {
-  if (server && server.exitCode === null) {
-    const exited = new Promise((r) => server?.once('exit', r));
-    server.kill('SIGTERM');
-    await exited;
-  }
+  truth = await readTruth(SAMPLE);
+  await service.start();
 });
 
 describe('esco-init serve', () => {

@@ -18,7 +18,8 @@ describe('loadConfig', () => {
   it('merges a named profile over default, keeping what it does not set', () => {
     const config = loadConfig({}, { ESCO_INIT_PROFILE: 'local' });
     expect(config.weaviate.url).toBe('http://127.0.0.1:8080');
-    expect(config.ingest.vectorizer).toBe('none');
+    expect(config.data.paths).toEqual(['data/sample']);
+    expect(config.ingest.vectorizer).toBe('text2vec-transformers');
     expect(config.ingest.batchSize).toBe(250);
     expect(config.lock.ttlSeconds).toBe(30);
   });

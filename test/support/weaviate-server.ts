@@ -1,6 +1,7 @@
 /**
- * Starts a real weaviate-server process on free loopback ports with a throw-away data dir.
- * Used by the integration tests, the demo (`npm run demo`) and the benchmarks. Never a mock.
+ * Starts a real weaviate-server process on free loopback ports with a throw-away data dir, with
+ * the text2vec-transformers module when given an inference service. Used by the integration
+ * tests, the demo (`npm run demo`), the eval and the benchmarks. Never a mock.
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -28,6 +29,8 @@ export interface StartOptions {
   /** Reuse a data dir (e.g. to test a restart); it is then kept on stop. */
   dataDir?: string;
   readyTimeoutMs?: number;
+  /** Enables text2vec-transformers against this inference service (test/support/inference.ts). */
+  inferenceUrl?: string;
   env?: Record<string, string>;
 }
 
@@ -75,6 +78,10 @@ async function startOnce(binary: string, options: StartOptions): Promise<LocalWe
     RAFT_BOOTSTRAP_EXPECT: '1',
     GRPC_PORT: String(grpcPort),
     GOMAXPROCS: '2',
+    ...(options.inferenceUrl && {
+      ENABLE_MODULES: 'text2vec-transformers',
+      TRANSFORMERS_INFERENCE_API: options.inferenceUrl,
+    }),
     ...options.env,
   };
   const args = ['--scheme', 'http', '--host', '127.0.0.1', '--port', String(httpPort)];

@@ -1,8 +1,11 @@
 /**
- * Integration-test harness: one real Weaviate per test file.
- * Preference: WEAVIATE_URL (an existing server; collections are wiped first) → a local
- * weaviate-server process (scripts/weaviate-bin.sh) → testcontainers when a Docker engine is
- * reachable and no binary can be had. Never a mock server.
+ * Integration-test harness: one real Weaviate per test file, by default with the vectorizer users
+ * get (text2vec-transformers, served by the project's inference service running the real
+ * all-MiniLM-L6-v2 model: test/support/inference.ts), one service per file so that its call
+ * counts are the file's own.
+ * Preference: WEAVIATE_URL (an existing server; collections are wiped first; its own vectorizer)
+ * → a local weaviate-server process (scripts/weaviate-bin.sh) → testcontainers when a Docker
+ * engine is reachable and no binary can be had (vectorizer none only). Never a mock server.
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -10,7 +13,9 @@ import { afterAll, beforeAll } from 'vitest';
 import type { Config } from '../../src/config/config.ts';
 import { silentLogger } from '../../src/log.ts';
 import { connect, type WeaviateClient } from '../../src/weaviate/client.ts';
-import { startLocalWeaviate, WEAVIATE_VERSION } from './weaviate-server.ts';
+import type { Vectorizer } from '../../src/weaviate/schema.ts';
+import { type LocalInference, startInference } from './inference.ts';
+import { type StartOptions, startLocalWeaviate, WEAVIATE_VERSION } from './weaviate-server.ts';
 
 export interface TestWeaviate {
   url: string;
@@ -18,21 +23,31 @@ export interface TestWeaviate {
   version: string;
   /** How it was obtained: 'url' | 'binary' | 'container'. */
   source: string;
+  vectorizer: Vectorizer;
+  /** The inference service this harness started (absent with vectorizer none or WEAVIATE_URL). */
+  inference?: LocalInference;
   /** Connection settings as the app's config carries them. */
   settings: Config['weaviate'];
-  /** Environment for a child `esco-init` process pointed at this server. */
+  /** Environment for a child `esco-init` process pointed at this server (and its vectorizer). */
   env: Record<string, string>;
   /** A connected client, closed after the file's tests. */
   client(): Promise<WeaviateClient>;
   stop(): Promise<void>;
 }
 
+export interface TestWeaviateOptions {
+  /** Default: text2vec-transformers, the path `docker compose up` takes. */
+  vectorizer?: Vectorizer;
+  /** More settings for a local weaviate-server (e.g. MODULES_CLIENT_TIMEOUT). */
+  env?: StartOptions['env'];
+}
+
 /** Registers beforeAll/afterAll for the calling test file; call the returned getter in tests. */
-export function useWeaviate(): () => TestWeaviate {
+export function useWeaviate(options: TestWeaviateOptions = {}): () => TestWeaviate {
   let server: TestWeaviate | undefined;
   beforeAll(async () => {
-    server = await startTestWeaviate();
-  }, 600_000); // a cold machine builds weaviate-server first
+    server = await startTestWeaviate(options);
+  }, 600_000); // a cold machine builds weaviate-server (and the inference service) first
   afterAll(async () => {
     await server?.stop();
   });
@@ -42,18 +57,34 @@ export function useWeaviate(): () => TestWeaviate {
   };
 }
 
-export async function startTestWeaviate(): Promise<TestWeaviate> {
-  if (process.env.WEAVIATE_URL) return existingServer(process.env.WEAVIATE_URL);
-  if (!canGetBinary() && (await dockerReachable())) return containerServer();
-  const local = await startLocalWeaviate();
-  console.info(`weaviate-server v${local.version} (pid ${local.pid}) at ${local.url}, gRPC ${local.grpcPort}`);
-  return wrap(local.url, local.grpcPort, local.version, 'binary', () => local.stop());
+export async function startTestWeaviate(options: TestWeaviateOptions = {}): Promise<TestWeaviate> {
+  const vectorizer = options.vectorizer ?? 'text2vec-transformers';
+  if (process.env.WEAVIATE_URL) return existingServer(process.env.WEAVIATE_URL, vectorizer);
+  if (!canGetBinary() && (await dockerReachable())) {
+    if (vectorizer !== 'none')
+      throw new Error('the testcontainers path runs no inference service: install Go or set WEAVIATE_BIN');
+    return containerServer();
+  }
+  const inference = vectorizer === 'none' ? undefined : await startInference();
+  const local = await startLocalWeaviate({ inferenceUrl: inference?.url, env: options.env }).catch(async (error) => {
+    await inference?.stop();
+    throw error;
+  });
+  const modules = inference ? `, text2vec-transformers → inference at ${inference.url}` : '';
+  console.info(
+    `weaviate-server v${local.version} (pid ${local.pid}) at ${local.url}, gRPC ${local.grpcPort}${modules}`,
+  );
+  const server = wrap(local.url, local.grpcPort, local.version, 'binary', vectorizer, async () => {
+    await local.stop();
+    await inference?.stop();
+  });
+  return { ...server, inference };
 }
 
-async function existingServer(url: string): Promise<TestWeaviate> {
+async function existingServer(url: string, vectorizer: Vectorizer): Promise<TestWeaviate> {
   const grpcPort = Number(process.env.WEAVIATE_GRPC_PORT ?? 50051);
   const meta = (await (await fetch(`${url}/v1/meta`)).json()) as { version: string };
-  const server = wrap(url, grpcPort, meta.version, 'url', async () => {});
+  const server = wrap(url, grpcPort, meta.version, 'url', vectorizer, async () => {});
   const client = await server.client();
   await client.collections.deleteAll(); // a shared server: start every file from empty
   console.info(`Weaviate v${meta.version} from WEAVIATE_URL=${url}`);
@@ -67,12 +98,19 @@ async function containerServer(): Promise<TestWeaviate> {
     .start();
   const url = `http://${container.getHost()}:${container.getMappedPort(8080)}`;
   console.info(`Weaviate v${WEAVIATE_VERSION} in a container at ${url}`);
-  return wrap(url, container.getMappedPort(50051), WEAVIATE_VERSION, 'container', async () => {
+  return wrap(url, container.getMappedPort(50051), WEAVIATE_VERSION, 'container', 'none', async () => {
     await container.stop();
   });
 }
 
-function wrap(url: string, grpcPort: number, version: string, source: string, stop: () => Promise<void>) {
+function wrap(
+  url: string,
+  grpcPort: number,
+  version: string,
+  source: string,
+  vectorizer: Vectorizer,
+  stop: () => Promise<void>,
+): TestWeaviate {
   const settings: Config['weaviate'] = { url, grpcPort, startupTimeoutSeconds: 30 };
   const clients: WeaviateClient[] = [];
   const server: TestWeaviate = {
@@ -80,8 +118,9 @@ function wrap(url: string, grpcPort: number, version: string, source: string, st
     grpcPort,
     version,
     source,
+    vectorizer,
     settings,
-    env: { WEAVIATE_URL: url, WEAVIATE_GRPC_PORT: String(grpcPort) },
+    env: { WEAVIATE_URL: url, WEAVIATE_GRPC_PORT: String(grpcPort), ESCO_VECTORIZER: vectorizer },
     async client() {
       const client = await connect(settings, silentLogger());
       clients.push(client);

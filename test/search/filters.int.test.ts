@@ -1,17 +1,28 @@
 /**
- * Search filters, modes and validation against a real Weaviate holding the sample, loaded by the
- * real `esco-init init` without a vectorizer (the test profile): every filter removes exactly the
- * concepts the CSVs say it should, and the vector features answer that there are no vectors.
- * Expected sets come from the CSVs (sample.ts), not from the code under test.
+ * Search filters, validation and the answers of a deployment without vectors, against a real
+ * Weaviate started without the transformers module (`useWeaviate({ vectorizer: 'none' })`) and
+ * holding the sample, loaded by the real `esco-init init` with ESCO_VECTORIZER=none: search is
+ * bm25 by default, every filter removes exactly the concepts the CSVs say it should, and the
+ * vector features answer that there are no vectors. The same filters in vector and hybrid modes:
+ * vectors.int.test.ts. Expected sets come from the CSVs (sample.ts), not from the code under test.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { useWeaviate } from '../support/weaviate.ts';
-import { broadQuery, type Concept, readSample, type Sample } from './sample.ts';
-import { type Answer, type Hit, query, SAMPLE, useSearchService } from './service.ts';
+import {
+  filterChecks,
+  inCollection,
+  iscoStartsWith,
+  type Params,
+  SKILL_TYPES,
+  splittingIscoPrefixes,
+} from './filtering.ts';
+import { broadQuery, readSample, type Sample } from './sample.ts';
+import { type Hit, SAMPLE, storedVectors, useSearchService } from './service.ts';
 
-const weaviate = useWeaviate();
+const weaviate = useWeaviate({ vectorizer: 'none' });
 const service = useSearchService(weaviate);
 let sample: Sample;
+const { search, expectFilter } = filterChecks(service, () => sample);
 
 beforeAll(async () => {
   sample = await readSample(SAMPLE);
@@ -20,38 +31,9 @@ beforeAll(async () => {
   await service.start();
 });
 
-type Params = Record<string, string | number | string[]>;
-
-async function search(params: Params): Promise<Answer & { uris: Set<string> }> {
-  const answer = await service.get(`/search?${query({ limit: 100, ...params })}`);
-  const results = (answer.body.results ?? []) as Hit[];
-  return { ...answer, uris: new Set(results.map((h) => h.uri)) };
-}
-
-/**
- * The filtered search finds exactly the unfiltered search's hits that the CSVs say pass the
- * filter; and the filter removed some and kept some, so the comparison means something.
- */
-async function expectFilter(type: 'skill' | 'occupation', filter: Params, passes: (c: Concept) => boolean) {
-  const concepts = type === 'skill' ? sample.skills : sample.occupations;
-  const q = broadQuery(concepts.values());
-  const all = await search({ q, type });
-  const filtered = await search({ q, type, ...filter });
-  expect(filtered.status, JSON.stringify(filtered.body)).toBe(200);
-  const expected = [...all.uris].filter((uri) => {
-    const concept = concepts.get(uri);
-    if (!concept) throw new Error(`search found ${uri}, which is not in the CSVs`);
-    return passes(concept);
-  });
-  expect(new Set(filtered.uris)).toEqual(new Set(expected));
-  expect(expected.length).toBeGreaterThan(0);
-  expect(expected.length).toBeLessThan(all.uris.size);
-  return filtered;
-}
-
 describe('filters (bm25: the collections have no vectors)', () => {
   it('skillType: only skills of that type', async () => {
-    for (const skillType of ['knowledge', 'skill/competence']) {
+    for (const skillType of SKILL_TYPES) {
       const found = await expectFilter('skill', { skillType }, (c) => c.columns.skillType === skillType);
       expect(found.body).toMatchObject({ mode: 'bm25', filters: { skillType } });
     }
@@ -64,13 +46,12 @@ describe('filters (bm25: the collections have no vectors)', () => {
   });
 
   it('collection: members of that collection', async () => {
-    await expectFilter('skill', { collection: 'digitalSkills' }, (c) => c.collections.has('digitalSkills'));
-    const research = (c: Concept) => c.collections.has('researchOccupations');
-    await expectFilter('occupation', { collection: 'researchOccupations' }, research);
+    await expectFilter('skill', { collection: 'digitalSkills' }, inCollection('digitalSkills'));
+    await expectFilter('occupation', { collection: 'researchOccupations' }, inCollection('researchOccupations'));
   });
 
   it('collection: several, comma-separated or repeated, are members of ANY of them', async () => {
-    const either = (c: Concept) => c.collections.has('digitalSkills') || c.collections.has('greenSkills');
+    const either = inCollection('digitalSkills', 'greenSkills');
     const commas = await expectFilter('skill', { collection: 'digitalSkills,greenSkills' }, either);
     const repeated = await expectFilter('skill', { collection: ['digitalSkills', 'greenSkills'] }, either);
     expect(repeated.uris).toEqual(commas.uris);
@@ -78,15 +59,9 @@ describe('filters (bm25: the collections have no vectors)', () => {
   });
 
   it('isco: occupations whose ISCO group code starts with the digits (Weaviate `like` "<digits>*")', async () => {
-    const codes = [...new Set([...sample.occupations.values()].map((c) => c.columns.iscoGroup ?? ''))].sort();
-    expect(codes.length).toBeGreaterThan(1);
-    for (const code of codes) {
-      for (const prefix of [code.slice(0, 1), code.slice(0, 2), code.slice(0, 3), code]) {
-        const starts = (c: Concept) => (c.columns.iscoGroup ?? '').startsWith(prefix);
-        if ([...sample.occupations.values()].every(starts)) continue; // removes nothing: no evidence
-        await expectFilter('occupation', { isco: prefix }, starts);
-      }
-    }
+    const prefixes = splittingIscoPrefixes(sample);
+    expect(prefixes.length).toBeGreaterThan(1);
+    for (const isco of prefixes) await expectFilter('occupation', { isco }, iscoStartsWith(isco));
   });
 
   it('isco: digits inside or at the end of a code do not match', async () => {
@@ -107,9 +82,7 @@ describe('filters (bm25: the collections have no vectors)', () => {
     await expectFilter(
       'skill',
       { skillType: 'skill/competence', collection: 'digitalSkills,greenSkills' },
-      (c) =>
-        c.columns.skillType === 'skill/competence' &&
-        (c.collections.has('digitalSkills') || c.collections.has('greenSkills')),
+      (c) => c.columns.skillType === 'skill/competence' && inCollection('digitalSkills', 'greenSkills')(c),
     );
   });
 });
@@ -150,6 +123,18 @@ describe('400s against the real data', () => {
 });
 
 describe('without vectors (vectorizer none)', () => {
+  it('Weaviate runs no vectorizer and holds no vector for any skill or occupation', async () => {
+    expect(weaviate()).toMatchObject({ vectorizer: 'none', inference: undefined });
+    for (const [collection, concepts] of [
+      ['Skill', sample.skills],
+      ['Occupation', sample.occupations],
+    ] as const) {
+      const stored = await storedVectors(weaviate().url, collection);
+      expect(stored.vectorizer, collection).toBe('none');
+      expect(stored.lengths, collection).toEqual(Array.from({ length: concepts.size }, () => 0));
+    }
+  });
+
   it('runs bm25 by default and says so, with no alpha', async () => {
     const found = await search({ q: 'cider presses' });
     expect(found.status).toBe(200);

@@ -1,7 +1,8 @@
 /**
  * The Weaviate filter each search parameter becomes (the client's FilterValue, as sent). That
  * the server reads them as meant (`like` as a prefix match, `containsAny` as membership) is
- * shown by test/search/search.int.test.ts against a real Weaviate.
+ * shown against a real Weaviate by filters.int.test.ts (bm25) and vectors.int.test.ts (vector,
+ * hybrid).
  */
 import { describe, expect, it } from 'vitest';
 import { buildFilter, excludingId } from '../../src/search/filters.ts';

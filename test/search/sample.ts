@@ -1,7 +1,7 @@
 /**
  * What the search filters should find in a dataset, read from its CSVs with csv-parse,
  * independently of the project's reader: each skill's type and reuse level, each occupation's
- * ISCO group code, and the members of each collection file.
+ * ISCO group code, the members of each collection file, and the text Weaviate vectorizes.
  */
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -11,6 +11,9 @@ export interface Concept {
   uri: string;
   label: string;
   words: string[];
+  /** With `label` and `description`, the properties the vectorizer embeds (resources/schemas). */
+  altLabels: string[];
+  description: string;
   /** Skills: skillType, reuseLevel; occupations: iscoGroup (the CSV's column names). */
   columns: Record<string, string>;
   collections: Set<string>;
@@ -31,10 +34,20 @@ export async function readSample(dir: string): Promise<Sample> {
       list.map((r): [string, Concept] => {
         const label = (r.preferredLabel ?? '').trim();
         const picked = Object.fromEntries(columns.map((c) => [c, (r[c] ?? '').trim()]));
-        return [
-          r.conceptUri ?? '',
-          { uri: r.conceptUri ?? '', label, words: words(label), columns: picked, collections: new Set() },
-        ];
+        const altLabels = (r.altLabels ?? '')
+          .split(/\r?\n/)
+          .map((l) => l.trim())
+          .filter(Boolean);
+        const concept: Concept = {
+          uri: r.conceptUri ?? '',
+          label,
+          words: words(label),
+          altLabels,
+          description: (r.description ?? '').trim(),
+          columns: picked,
+          collections: new Set(),
+        };
+        return [concept.uri, concept];
       }),
     );
   const skills = concepts(await rows('skills_en.csv'), ['skillType', 'reuseLevel']);
@@ -48,6 +61,13 @@ export async function readSample(dir: string): Promise<Sample> {
     }
   }
   return { skills, occupations };
+}
+
+/** The one concept with this preferred label; throws when there is none or several. */
+export function byLabel(concepts: Map<string, Concept>, label: string): Concept {
+  const found = [...concepts.values()].filter((c) => c.label === label);
+  if (found.length !== 1) throw new Error(`${found.length} concepts labelled "${label}" in the sample`);
+  return found[0] as Concept;
 }
 
 function words(text: string): string[] {

@@ -1,7 +1,9 @@
 /**
- * The search service (`esco-init serve`) as a real process against a real Weaviate, with the
- * sample loaded by the real `esco-init init`. Expected answers come from the sample CSVs
- * (test/e2e/truth.ts), not from the code under test.
+ * The search service (`esco-init serve`) as a real process against a real Weaviate with the
+ * text2vec-transformers module (the harness's default), with the sample loaded by the real
+ * `esco-init init`. Expected answers come from the sample CSVs (test/e2e/truth.ts), not from the
+ * code under test. Vector and hybrid ranking: vectors.int.test.ts; a deployment without vectors:
+ * filters.int.test.ts.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { probeOccupation } from '../e2e/checks.ts';
@@ -31,13 +33,17 @@ describe('esco-init serve', () => {
     expect(after.body).toMatchObject({ ready: true, state: 'completed' });
   });
 
-  it('finds an occupation by its label with BM25 (no vectorizer)', async () => {
+  it('finds an occupation by its label with mode=bm25', async () => {
     const probe = probeOccupation(truth);
-    const { status, body } = await get(`/search?type=occupation&limit=3&q=${encodeURIComponent(probe.label)}`);
+    const q = encodeURIComponent(probe.label);
+    const { status, body } = await get(`/search?type=occupation&limit=3&mode=bm25&q=${q}`);
     expect(status).toBe(200);
     expect(body.mode).toBe('bm25');
+    expect(body).not.toHaveProperty('alpha');
     const results = body.results as Hit[];
     expect(results[0]).toMatchObject({ uri: probe.uri, label: probe.label });
+    expect(results[0]?.score).toBeGreaterThan(0);
+    expect(results[0]).not.toHaveProperty('distance');
     expect(results[0]?.id).toBe(probe.uri.split('/').pop());
     expect(results.length).toBeLessThanOrEqual(3);
   });

@@ -6,6 +6,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll } from 'vitest';
+import { VECTOR_NAME } from '../../src/weaviate/schema.ts';
 import type { TestWeaviate } from '../support/weaviate.ts';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -99,4 +100,28 @@ export function query(params: Record<string, string | number | string[]>): strin
     for (const v of [value].flat()) search.append(key, String(v));
   }
   return search.toString();
+}
+
+export interface StoredVectors {
+  /** The module of the collection's vector, as Weaviate's schema has it (`none` without one). */
+  vectorizer: string;
+  /** The length of each stored object's vector; 0 for an object without one. */
+  lengths: number[];
+}
+
+/**
+ * What Weaviate itself holds for a collection (its REST API, neither the service nor the client
+ * it uses), so that a test can show it ran with or without vectors for real. Up to 100 objects:
+ * the whole sample.
+ */
+export async function storedVectors(weaviateUrl: string, collection: string): Promise<StoredVectors> {
+  type Schema = { vectorConfig?: Record<string, { vectorizer?: Record<string, unknown> }> };
+  type Objects = { objects?: { vectors?: Record<string, number[]> }[] };
+  const schema = (await (await fetch(`${weaviateUrl}/v1/schema/${collection}`)).json()) as Schema;
+  const url = `${weaviateUrl}/v1/objects?class=${collection}&limit=100&include=vector`;
+  const listed = (await (await fetch(url)).json()) as Objects;
+  return {
+    vectorizer: Object.keys(schema.vectorConfig?.[VECTOR_NAME]?.vectorizer ?? {}).join(', '),
+    lengths: (listed.objects ?? []).map((o) => o.vectors?.[VECTOR_NAME]?.length ?? 0),
+  };
 }

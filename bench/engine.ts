@@ -1,6 +1,7 @@
 /**
  * The engine scenarios, run the way a container runs them: the built bin (`dist/cli.js ingest
- * --json`) with its own V8 flags, in a process of its own, against the bench's server. Time is the
+ * --json`) with its own V8 flags, in a process of its own, against the bench's server (with the
+ * text2vec-transformers module and the inference service on the vector path, whose calls it counts). Time is the
  * process's wall time, start-up included; peak RSS is the one the bin reports for itself. Node's
  * compile cache lives in the bench's scratch folder: cold compiles the modules as a fresh container
  * does, the reruns find them cached as a restarted container or a host install does.
@@ -8,19 +9,29 @@
 import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
 import type { IngestReport } from '../src/ingest/ingest.ts';
+import type { LocalInference } from '../test/support/inference.ts';
 import type { LocalWeaviate } from '../test/support/weaviate-server.ts';
 import type { BenchOptions } from './ingest.ts';
 import type { ScenarioResult } from './scenarios.ts';
 
 const BIN = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
 
-export type EngineScenario = 'cold' | 'rerun-unchanged' | 'rerun-changed' | 'init-restart';
+export type EngineScenario = 'cold' | 'cold-vectors' | 'rerun-unchanged' | 'rerun-changed' | 'init-restart';
 
 type BinOptions = BenchOptions & { flags: string[]; compileCache: string };
 
+/** The server a chain of engine scenarios runs against, and its inference service on the vector path. */
+export interface BenchServer {
+  weaviate: LocalWeaviate;
+  inference?: LocalInference;
+}
+
+const vectorizerOf = (server: BenchServer) => (server.inference ? 'text2vec-transformers' : 'none');
+const callsOf = async (server: BenchServer) => (await server.inference?.stats())?.requests ?? 0;
+
 /** Runs the bin against the bench's server, timed by the wall clock from its start. */
 async function timedBin(
-  server: LocalWeaviate,
+  { weaviate: server }: BenchServer,
   options: BinOptions,
   args: string[],
   env: Record<string, string>,
@@ -42,13 +53,14 @@ async function timedBin(
 
 export async function runBin(
   scenario: EngineScenario,
-  server: LocalWeaviate,
+  server: BenchServer,
   options: BinOptions,
   data: readonly string[],
   note: string,
 ): Promise<ScenarioResult> {
-  const args = ['ingest', '--json', '--vectorizer', 'none', ...data.flatMap((d) => ['--data', d])];
+  const args = ['ingest', '--json', '--vectorizer', vectorizerOf(server), ...data.flatMap((d) => ['--data', d])];
   args.push('--batch-size', String(options.batchSize), '--concurrency', String(options.concurrency));
+  const before = await callsOf(server);
   const { run, ms } = await timedBin(server, options, args, { LOG_LEVEL: 'warn' }, 'inherit');
   const report = JSON.parse(run.stdout) as IngestReport;
   const objects = Object.values(report.collections).reduce((n, c) => n + c.total, 0);
@@ -60,6 +72,7 @@ export async function runBin(
     writes: report.objects.written + report.referencesPass.written,
     deleted: report.referencesPass.deleted,
     peakRssMb: report.peakRssMb,
+    ...(server.inference && { calls: (await callsOf(server)) - before, vectorized: report.verify.vectors }),
     note: [note, inside].filter(Boolean).join('; '),
     detail: { collections: report.collections, ms: report.ms, verify: report.verify },
   };
@@ -70,12 +83,13 @@ export async function runBin(
  * `ingest` runs left and publishes its status, then `init` again, timed, which must skip.
  */
 export async function runInitRestart(
-  server: LocalWeaviate,
+  server: BenchServer,
   options: BinOptions,
   data: readonly string[],
   objects: number,
 ): Promise<ScenarioResult> {
   const first = await runInit(server, options, data);
+  const before = await callsOf(server);
   const second = await runInit(server, options, data);
   if (second.decision?.decision !== 'skip') {
     throw new Error(`init-restart: the second init did not skip: ${JSON.stringify(second.decision)}`);
@@ -87,6 +101,7 @@ export async function runInitRestart(
     objects,
     writes: 0,
     deleted: 0,
+    ...(server.inference && { calls: (await callsOf(server)) - before }),
     note: `${firstNote}; this one decided to skip ${second.decision.decisionMs} ms after Weaviate answered ready`,
   };
 }
@@ -96,9 +111,9 @@ interface InitRun {
   decision?: { decision: string; reason: string; decisionMs: number };
 }
 
-async function runInit(server: LocalWeaviate, options: BinOptions, data: readonly string[]): Promise<InitRun> {
+async function runInit(server: BenchServer, options: BinOptions, data: readonly string[]): Promise<InitRun> {
   const { run, ms } = await timedBin(server, options, ['init', ...data.flatMap((d) => ['--data', d])], {
-    ESCO_VECTORIZER: 'none',
+    ESCO_VECTORIZER: vectorizerOf(server),
     ESCO_BATCH_SIZE: String(options.batchSize),
     ESCO_CONCURRENCY: String(options.concurrency),
     LOG_LEVEL: 'info',

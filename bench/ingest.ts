@@ -1,15 +1,19 @@
 /**
  * `npm run bench`: ingestion throughput against a real weaviate-server with the full ESCO v1.1.1
- * data, vectorizer none. Each scenario runs in its own Node process (so peak RSS is its own):
- * cold → rerun-unchanged → rerun-changed run the built bin (`npm run build` first) as a container
- * does, the rest run in a child of this script; the ceilings, that chain and the lookup-then-write
- * baseline each get a fresh server. Prints a markdown table and writes
- * bench/results/ingest-<time>.json. Not a test: it asserts nothing, it measures; the targets are
- * printed next to the ratios measured in the same run.
+ * data, on the default path (text2vec-transformers with the project's inference service running
+ * the real model) and, for the write engine alone, without vectors. Each scenario runs in its own
+ * Node process (so peak RSS is its own): cold-vectors → rerun-unchanged → rerun-changed →
+ * init-restart run the built bin (`npm run build` first) as a container does, on one server and
+ * inference service, counting the inference calls; vectorize-ceiling sends the module's texts
+ * straight to a fresh inference service; ceiling and cold (vectorizer none) each get a fresh server.
+ * Prints a markdown table and writes bench/results/ingest-<time>.json. Not a test: it asserts
+ * nothing, it measures; the targets are printed next to the ratios measured in the same run.
  *
  *   scripts/node.sh node bench/ingest.ts [--data <path>]... [--batch-size n] [--concurrency n]
  *     [--ltw-objects fraction] [--ltw-relations fraction] [--node-options="<extra NODE_OPTIONS>"]
- *     [--scenarios ceiling,ceiling-insertmany,cold,rerun-unchanged,rerun-changed,init-restart,lookup-then-write]
+ *     [--scenarios vectorize-ceiling,cold-vectors,rerun-unchanged,rerun-changed,init-restart,ceiling,cold,
+ *                  ceiling-insertmany,lookup-then-write]
+ *   (batch size and concurrency default to the config's ingest.batchSize and ingest.concurrency)
  */
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -17,10 +21,13 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { execa } from 'execa';
-import { type LocalWeaviate, startLocalWeaviate } from '../test/support/weaviate-server.ts';
+import { loadConfig } from '../src/config/config.ts';
+import { startInference } from '../test/support/inference.ts';
+import { startLocalWeaviate } from '../test/support/weaviate-server.ts';
 import { writeChangedCopy } from './changed-copy.ts';
-import { runBin, runInitRestart } from './engine.ts';
+import { type BenchServer, runBin, runInitRestart } from './engine.ts';
 import { type InProcessScenario, runScenario, type ScenarioName, type ScenarioResult } from './scenarios.ts';
+import { vectorizeCeiling } from './vectorize.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 /** The V8 flags the esco-init bin runs with (its shebang line): the scenarios run with them too. */
@@ -33,14 +40,14 @@ const CLI_FLAGS = (readFileSync(path.join(ROOT, 'src/cli.ts'), 'utf8').split('\n
 const { values: args } = parseArgs({
   options: {
     data: { type: 'string', multiple: true },
-    'batch-size': { type: 'string', default: '250' },
-    concurrency: { type: 'string', default: '8' },
+    'batch-size': { type: 'string', default: String(loadConfig({}, {}).ingest.batchSize) },
+    concurrency: { type: 'string', default: String(loadConfig({}, {}).ingest.concurrency) },
     'ltw-objects': { type: 'string', default: '0.1' },
     'ltw-relations': { type: 'string', default: '0.02' },
     'node-options': { type: 'string', default: '' },
     scenarios: {
       type: 'string',
-      default: 'ceiling,ceiling-insertmany,cold,rerun-unchanged,rerun-changed,init-restart,lookup-then-write',
+      default: 'vectorize-ceiling,cold-vectors,rerun-unchanged,rerun-changed,init-restart,ceiling,cold',
     },
     child: { type: 'string' },
   },
@@ -65,7 +72,15 @@ const options: BenchOptions = {
   nodeOptions: args['node-options'] ?? '',
 };
 const wanted = new Set((args.scenarios ?? '').split(','));
-const ENGINE: readonly ScenarioName[] = ['cold', 'rerun-unchanged', 'rerun-changed', 'init-restart'];
+const ENGINE: readonly ScenarioName[] = ['cold', 'cold-vectors', 'rerun-unchanged', 'rerun-changed', 'init-restart'];
+/** Scenarios that run on the vector path (a server with the module and an inference service). */
+const VECTORS: readonly ScenarioName[] = [
+  'vectorize-ceiling',
+  'cold-vectors',
+  'rerun-unchanged',
+  'rerun-changed',
+  'init-restart',
+];
 
 if (args.child) {
   // Child mode: one scenario against the server in WEAVIATE_URL; the result is the last stdout line.
@@ -82,9 +97,11 @@ if (args.child) {
 async function main(): Promise<void> {
   const results: ScenarioResult[] = [];
   const groups = [
+    ['vectorize-ceiling'],
+    ['cold-vectors', 'rerun-unchanged', 'rerun-changed', 'init-restart'],
     ['ceiling'],
+    ['cold'],
     ['ceiling-insertmany'],
-    ['cold', 'rerun-unchanged', 'rerun-changed', 'init-restart'],
     ['lookup-then-write'],
   ] as ScenarioName[][];
   if (ENGINE.some((n) => wanted.has(n)))
@@ -92,14 +109,15 @@ async function main(): Promise<void> {
   const scratch = mkdtempSync(path.join(tmpdir(), 'esco-init-bench-'));
   try {
     for (const group of groups.map((g) => g.filter((n) => wanted.has(n))).filter((g) => g.length > 0)) {
-      const server = await startLocalWeaviate();
+      const server = await startServer(group);
       try {
         for (const name of group) {
-          console.error(`bench: ${name} (weaviate-server ${server.version} at ${server.url})…`);
+          console.error(`bench: ${name} (${describe(server)})…`);
           results.push(await run(name, server, scratch, results));
         }
       } finally {
-        await server.stop();
+        await server.weaviate?.stop();
+        await server.inference?.stop();
       }
     }
   } finally {
@@ -115,17 +133,37 @@ async function main(): Promise<void> {
   console.log(`\nJSON: ${path.relative(ROOT, file)}`);
 }
 
+/** A fresh inference service for the vector scenarios, and a fresh Weaviate (with the module) unless only the service is measured. */
+async function startServer(group: ScenarioName[]): Promise<Partial<BenchServer>> {
+  const inference = VECTORS.includes(group[0] as ScenarioName) ? await startInference() : undefined;
+  if (group[0] === 'vectorize-ceiling') return { inference };
+  return { weaviate: await startLocalWeaviate({ inferenceUrl: inference?.url }), inference };
+}
+
+function describe(server: Partial<BenchServer>): string {
+  const parts = [server.weaviate && `weaviate-server ${server.weaviate.version} at ${server.weaviate.url}`];
+  parts.push(server.inference && `inference at ${server.inference.url}`);
+  return parts.filter(Boolean).join(', ');
+}
+
 async function run(
   name: ScenarioName,
-  server: LocalWeaviate,
+  server: Partial<BenchServer>,
   scratch: string,
   before: readonly ScenarioResult[],
 ): Promise<ScenarioResult> {
+  if (name === 'vectorize-ceiling') {
+    if (!server.inference) throw new Error('vectorize-ceiling needs an inference service');
+    return vectorizeCeiling(server.inference, options.data);
+  }
+  if (!server.weaviate) throw new Error(`${name} needs a Weaviate`);
+  const bench = { weaviate: server.weaviate, inference: server.inference };
   const bin = { ...options, flags: CLI_FLAGS, compileCache: path.join(scratch, 'node-compile-cache') };
-  if (name === 'cold' || name === 'rerun-unchanged') return runBin(name, server, bin, options.data, '');
+  if (name === 'cold' || name === 'cold-vectors' || name === 'rerun-unchanged')
+    return runBin(name, bench, bin, options.data, '');
   if (name === 'init-restart') {
-    const objects = before.find((r) => r.scenario === 'cold')?.objects ?? 0;
-    return runInitRestart(server, bin, options.data, objects);
+    const objects = before.find((r) => r.scenario === 'cold-vectors')?.objects ?? 0;
+    return runInitRestart(bench, bin, options.data, objects);
   }
   if (name === 'rerun-changed') {
     // Every 100th skill revised, every 200th removed (disjoint): 1 % and 0.5 %.
@@ -133,9 +171,16 @@ async function run(
       revise: (i) => i % 100 === 7,
       remove: (i) => i % 200 === 3,
     });
-    return runBin(name, server, bin, [copy.dir], `${copy.revised} skills revised, ${copy.removed} removed`);
+    const result = await runBin(
+      name,
+      bench,
+      bin,
+      [copy.dir],
+      `${copy.revised} skills revised, ${copy.removed} removed`,
+    );
+    return { ...result, ...(bench.inference && { expectedCalls: copy.revised }) };
   }
-  return child(name, { WEAVIATE_URL: server.url, WEAVIATE_GRPC_PORT: String(server.grpcPort) });
+  return child(name, { WEAVIATE_URL: server.weaviate.url, WEAVIATE_GRPC_PORT: String(server.weaviate.grpcPort) });
 }
 
 async function child(name: InProcessScenario, env: Record<string, string>): Promise<ScenarioResult> {
@@ -159,21 +204,23 @@ interface Target {
   met: boolean;
 }
 
+type Check = (name: string, measured: string, target: string, met: boolean) => void;
+
 function targets(results: ScenarioResult[]): Target[] {
   const by = (n: ScenarioName) => results.find((r) => r.scenario === n);
-  const cold = by('cold');
-  if (!cold) return [];
   const checks: Target[] = [];
-  const check = (name: string, measured: string, target: string, met: boolean) =>
-    checks.push({ name, measured, target, met });
+  const check: Check = (name, measured, target, met) => checks.push({ name, measured, target, met });
+  const cold = by('cold') ?? by('cold-vectors');
+  if (!cold) return checks;
   const versus = (n: ScenarioName, name: string) => {
     const other = by(n);
     if (!other) return;
     const ratio = other.ms / cold.ms;
     check(name, `${ratio.toFixed(2)}×`, '≥ 0.85×', ratio >= 0.85);
   };
-  versus('ceiling', 'cold throughput vs ceiling');
-  versus('ceiling-insertmany', "cold throughput vs ceiling-insertmany (the issue's literal ceiling)");
+  versus('ceiling', 'cold (vectorizer none) throughput vs ceiling');
+  versus('ceiling-insertmany', 'cold (vectorizer none) throughput vs ceiling-insertmany');
+  vectorTargets(by, check);
   const ltw = by('lookup-then-write');
   if (ltw)
     check('cold vs lookup-then-write', `${(ltw.ms / cold.ms).toFixed(1)}× faster`, '≥ 20×', ltw.ms / cold.ms >= 20);
@@ -188,6 +235,37 @@ function targets(results: ScenarioResult[]): Target[] {
   return checks;
 }
 
+/** The vector path: against the service's own ceiling, one call per object, none when unchanged. */
+function vectorTargets(by: (n: ScenarioName) => ScenarioResult | undefined, check: Check): void {
+  const cold = by('cold-vectors');
+  const ceiling = by('vectorize-ceiling');
+  if (cold && ceiling) {
+    const ratio = ceiling.ms / cold.ms;
+    check('cold-vectors throughput vs vectorize-ceiling', `${ratio.toFixed(2)}×`, '≥ 0.8×', ratio >= 0.8);
+  }
+  if (cold?.calls !== undefined && cold.vectorized) {
+    const perObject = cold.calls / cold.vectorized;
+    check('cold-vectors inference calls per vectorized object', perObject.toFixed(3), '1.000', perObject === 1);
+  }
+  for (const name of ['rerun-unchanged', 'init-restart'] as const) {
+    const r = by(name);
+    if (r?.calls !== undefined) check(`${name} inference calls`, String(r.calls), '0', r.calls === 0);
+  }
+  const changed = by('rerun-changed');
+  if (changed?.calls !== undefined && changed.expectedCalls !== undefined) {
+    const { calls, expectedCalls } = changed;
+    check(
+      'rerun-changed inference calls (= revised concepts)',
+      String(calls),
+      String(expectedCalls),
+      calls === expectedCalls,
+    );
+  }
+  const restart = by('init-restart');
+  if (restart)
+    check('init-restart (warm container restart)', `${(restart.ms / 1000).toFixed(2)} s`, '< 1 s', restart.ms < 1000);
+}
+
 function renderTable(results: ScenarioResult[], checks: Target[]): string {
   const rows = results.map((r) =>
     [
@@ -197,15 +275,16 @@ function renderTable(results: ScenarioResult[], checks: Target[]): string {
       String(r.writes),
       String(r.deleted),
       r.peakRssMb === undefined ? '' : String(r.peakRssMb),
+      r.calls === undefined ? '' : String(r.calls),
       r.note,
     ].join(' | '),
   );
   const checkRows = checks.map((c) => `| ${c.name} | ${c.measured} | ${c.target} | ${c.met ? 'met' : 'NOT met'} |`);
   return [
-    `times are wall times (for cold and the reruns: the bin's process, start-up included); batch size ${options.batchSize}, concurrency ${options.concurrency}, vectorizer none, ${results[0]?.objects ?? '?'} objects, node flags "${CLI_FLAGS.join(' ')}" (as the bin), NODE_OPTIONS "${options.nodeOptions}", MALLOC_ARENA_MAX ${process.env.MALLOC_ARENA_MAX ?? 'unset'}`,
+    `times are wall times (for the bin's scenarios: its process, start-up included); batch size ${options.batchSize}, concurrency ${options.concurrency}; cold-vectors and the reruns vectorize with text2vec-transformers (the inference service, int8), cold and ceiling use vectorizer none; node flags "${CLI_FLAGS.join(' ')}" (as the bin), NODE_OPTIONS "${options.nodeOptions}", MALLOC_ARENA_MAX ${process.env.MALLOC_ARENA_MAX ?? 'unset'}`,
     '',
-    '| scenario | time (s) | objects/s | objects written | deleted | peak RSS (MB) | notes |',
-    '| --- | ---: | ---: | ---: | ---: | ---: | --- |',
+    '| scenario | time (s) | objects/s | objects written | deleted | peak RSS (MB) | inference calls | notes |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |',
     ...rows.map((r) => `| ${r} |`),
     '',
     '| target | measured | wanted | |',

@@ -24,7 +24,12 @@ import type { EngineScenario } from './engine.ts';
 import type { BenchOptions } from './ingest.ts';
 import { addRelation, relationsOf, upsertObject } from './lookup-then-write.ts';
 
-export type ScenarioName = 'ceiling' | 'ceiling-insertmany' | EngineScenario | 'lookup-then-write';
+export type ScenarioName =
+  | 'vectorize-ceiling'
+  | 'ceiling'
+  | 'ceiling-insertmany'
+  | EngineScenario
+  | 'lookup-then-write';
 
 export interface ScenarioResult {
   scenario: ScenarioName;
@@ -35,6 +40,12 @@ export interface ScenarioResult {
   writes: number;
   deleted: number;
   peakRssMb?: number;
+  /** POST /vectors requests the inference service answered during the scenario. */
+  calls?: number;
+  /** Objects that carry a vector (the calls' basis). */
+  vectorized?: number;
+  /** The calls the scenario should cost: the concepts whose text it changed. */
+  expectedCalls?: number;
   note: string;
   detail?: unknown;
 }
@@ -42,7 +53,7 @@ export interface ScenarioResult {
 const log = silentLogger();
 const definitions = loadSchemas({ vectorizer: 'none' });
 
-export type InProcessScenario = Exclude<ScenarioName, EngineScenario>;
+export type InProcessScenario = Exclude<ScenarioName, EngineScenario | 'vectorize-ceiling'>;
 
 export async function runScenario(name: InProcessScenario, options: BenchOptions, settings: Config['weaviate']) {
   const client = await connect(settings, log);

@@ -2,7 +2,8 @@
 # The whole test suite, in order: typecheck, lint, unit, integration, and (under CI or E2E=1)
 # the compose end-to-end suite. Run through `npm test`
 # (scripts/node.sh puts Node >= 22 on PATH first). Integration tests start real weaviate-server
-# processes; the first run on a machine builds the binary (scripts/weaviate-bin.sh).
+# processes with the project's inference service beside them; the first run on a machine builds
+# the binary (scripts/weaviate-bin.sh) and the service (scripts/inference.sh).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 step() { printf '\n== %s\n' "$*"; }
@@ -15,7 +16,10 @@ step "unit tests"
 npx vitest run --project unit
 step "weaviate-server binary (pinned v$(cat resources/weaviate-version))"
 scripts/weaviate-bin.sh >/dev/null
-step "integration tests (real weaviate-server)"
+step "inference service (inference/: all-MiniLM-L6-v2 on ONNX Runtime) and its tests against sentence-transformers"
+inference="$(scripts/inference.sh)"
+MODEL_DIR="$inference/model" "$inference/venv/bin/python" -m unittest discover -s inference
+step "integration tests (real weaviate-server with text2vec-transformers and the inference service)"
 npx vitest run --project integration
 # The compose end-to-end suite needs root, apt-get and podman: CI runs it (CI=true); elsewhere
 # E2E=1 npm test, or npm run test:e2e on its own.

@@ -63,6 +63,7 @@ const EXIT_CODE_HELP = `Exit codes:
   2    bad input or configuration
   3    Weaviate unreachable within the startup timeout
   4    gave up waiting for another holder (--wait-timeout)
+  5    the vectorizer's inference service did not answer (at start or mid-ingest)
   130  interrupted by SIGINT, 143 by SIGTERM`;
 
 export function usage(): string {

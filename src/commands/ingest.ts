@@ -11,6 +11,7 @@ import { openDataset } from '../esco/open.ts';
 import { simpleContext, throwIfInterrupted } from '../ingest/context.ts';
 import { type IngestReport, ingest } from '../ingest/ingest.ts';
 import { buildPlan } from '../ingest/plan.ts';
+import { WeaviateVectorizer } from '../ingest/vectorizer.ts';
 import { createLogger } from '../log.ts';
 import { connect } from '../weaviate/client.ts';
 import { MetadataDocs } from '../weaviate/metadata-docs.ts';
@@ -50,13 +51,28 @@ export const command: Command = {
     });
     const definitions = loadSchemas({ vectorizer: config.ingest.vectorizer });
     const plan = buildPlan(dataset, { definitions, signal: io.signal });
-    const client = await connectBeside(plan, io, (signal) => connect(config.weaviate, log, signal));
+    const rest = restEndpoint(config.weaviate);
+    const timeoutSeconds = config.weaviate.startupTimeoutSeconds;
+    const vectors = WeaviateVectorizer.of(
+      { rest, url: config.weaviate.url, timeoutSeconds, log, signal: io.signal },
+      definitions,
+    );
+    const client = await connectBeside(plan, io, async (signal) => {
+      const connected = await connect(config.weaviate, log, signal);
+      // A Weaviate without the module, or without its inference service, fails before any write.
+      await vectors?.ready().catch(async (error) => {
+        await connected.close();
+        throw error;
+      });
+      return connected;
+    });
     try {
       const ctx = simpleContext(client, log, {
         batchSize: config.ingest.batchSize,
         concurrency: config.ingest.concurrency,
         signal: io.signal,
-        rest: restEndpoint(config.weaviate),
+        rest,
+        vectors,
       });
       const report = await interruptible(io, () => ingest({ plan, definitions, ctx }));
       await recordCompleted(client, report);

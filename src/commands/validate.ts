@@ -12,6 +12,7 @@ import { EscoInitError } from '../errors.ts';
 import { openDataset } from '../esco/open.ts';
 import { type IngestContext, simpleContext } from '../ingest/context.ts';
 import { buildPlan, type Plan, type PlannedObject, propertiesOf } from '../ingest/plan.ts';
+import { WeaviateVectorizer } from '../ingest/vectorizer.ts';
 import { verify } from '../ingest/verify.ts';
 import { createLogger, type Logger } from '../log.ts';
 import { type WeaviateClient, withClient } from '../weaviate/client.ts';
@@ -87,6 +88,10 @@ export async function validate(client: WeaviateClient, config: Config, log: Logg
     maxRejected: config.data.maxRejectedRows,
   });
   const plan = await buildPlan(dataset, { definitions });
+  const rest = restEndpoint(config.weaviate);
+  const timeoutSeconds = config.weaviate.startupTimeoutSeconds;
+  const vectors = WeaviateVectorizer.of({ rest, url: config.weaviate.url, timeoutSeconds, log, signal }, definitions);
+  await vectors?.check(); // the model's dimension, for the vectors verify reads back
   const checks: Check[] = [
     check(
       'status',
@@ -105,7 +110,7 @@ export async function validate(client: WeaviateClient, config: Config, log: Logg
     ),
     ...(await countChecks(client, plan, status)),
     danglingCheck(plan, status),
-    await verifyCheck(simpleContext(client, log, { signal, rest: restEndpoint(config.weaviate) }), plan),
+    await verifyCheck(simpleContext(client, log, { signal, rest, vectors }), plan),
     ...(await queryChecks(client, plan)),
   ];
   return { ok: checks.every((c) => c.ok), checks };

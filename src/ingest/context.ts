@@ -33,6 +33,22 @@ export interface IngestContext {
   maxAttempts?: number;
   /** REST access to the same Weaviate (`restEndpoint(config.weaviate)`): batch writes and read-back. */
   rest: RestEndpoint;
+  /** The run's vectorizer; absent when nothing is vectorized (vectorizer none). */
+  vectors?: VectorContext;
+}
+
+/**
+ * What the engine needs to know of the vectorizer: which objects must carry a vector of which
+ * dimension (verification), and whether a failed write is the vectorizer's doing.
+ */
+export interface VectorContext {
+  module: string;
+  /** Vectorized collection → the properties its vector is made from. */
+  collections: ReadonlyMap<string, readonly string[]>;
+  /** The model's dimension as reported by the service; unknown: every vector has the first one's. */
+  dimensions(): number | undefined;
+  /** Null while the vectorizer reaches its inference service; else what fails (naming its URL). */
+  diagnose(): Promise<string | null>;
 }
 
 /** A context for callers without a lock or signals (tests, benchmarks, the `ingest` command). */
@@ -51,6 +67,7 @@ export function simpleContext(
     signal: options.signal ?? new AbortController().signal,
     maxAttempts: options.maxAttempts,
     rest: options.rest,
+    vectors: options.vectors,
   };
 }
 

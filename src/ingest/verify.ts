@@ -6,7 +6,10 @@
  * - the reference lists of every object written by this run (all of them by default; `ingest`
  *   passes the ones it wrote), so the reference totals equal the relation files' minus dangling
  *   rows: read back for those objects, and committed to by the hash for the others;
- * - a spread sample of objects, property by property and reference list by reference list.
+ * - a spread sample of objects, property by property and reference list by reference list;
+ * - with a vectorizer, the vector of every object it reads back: present (unless the object has
+ *   no text to vectorize) and of the model's dimension. The vectors of objects not read back were
+ *   checked by the run that wrote them, and Weaviate keeps a vector while the text is unchanged.
  * Everything but the hashes is read over REST, which returns the beacons as stored (src/weaviate/
  * rest.ts): a whole collection page by page, or a few hundred objects one request each.
  * Any difference fails with VERIFY_FAILED; nothing is marked complete that was not read back.
@@ -15,6 +18,7 @@ import { EscoInitError } from '../errors.ts';
 import { forEachChunk } from '../weaviate/batch-writer.ts';
 import { readHashes } from '../weaviate/cursor.ts';
 import { beaconIds, idRanges, type RestObject, readRestObject, readRestPages } from '../weaviate/rest.ts';
+import { VECTOR_NAME } from '../weaviate/schema.ts';
 import { checkpoint, type IngestContext } from './context.ts';
 import type { Properties } from './mapping.ts';
 import { type CollectionPlan, type Plan, type PlannedObject, propertiesOf } from './plan.ts';
@@ -22,6 +26,8 @@ import type { StoredHashes } from './write.ts';
 
 export interface CollectionVerification {
   objects: number;
+  /** Vectors read back and checked (vectorized collections only). */
+  vectors: number;
   /** References read back from Weaviate. */
   referencesRead: number;
   /** References of objects not read back, whose stored hash commits to the plan's lists. */
@@ -32,6 +38,7 @@ export interface CollectionVerification {
 export interface VerifyReport {
   collections: Record<string, CollectionVerification>;
   objects: number;
+  vectors: number;
   /** referencesRead + referencesByHash: equals the plan's total when verification passes. */
   references: number;
   referencesRead: number;
@@ -63,22 +70,59 @@ interface Stored {
   id: string;
   hash: unknown;
   refs: Record<string, string[]>;
+  /** Length of the stored vector; null: none; undefined: not read. */
+  dims?: number | null;
+}
+
+/** Checks read-back vectors of one run: the model's dimension, or else the first one seen. */
+class VectorCheck {
+  #dims: number | undefined;
+  constructor(dims: number | undefined) {
+    this.#dims = dims;
+  }
+
+  /** A problem, or null when `stored` carries a vector of the right size (or needs none). */
+  problem(stored: Stored, planned: PlannedObject, properties: readonly string[]): string | null {
+    if (stored.dims === undefined) return null;
+    if (stored.dims === null)
+      return hasText(planned, properties) ? `no vector (made from ${properties.join(', ')})` : null;
+    this.#dims ??= stored.dims;
+    return stored.dims === this.#dims ? null : `a vector of ${stored.dims} dimensions, ${this.#dims} expected`;
+  }
+}
+
+function hasText(planned: PlannedObject, properties: readonly string[]): boolean {
+  const p = propertiesOf(planned);
+  return properties.some((name) => {
+    const value = p[name];
+    return Array.isArray(value) ? value.some((v) => String(v).trim() !== '') : String(value ?? '').trim() !== '';
+  });
 }
 
 export async function verify(plan: Plan, ctx: IngestContext, options: VerifyOptions = {}): Promise<VerifyReport> {
   const started = performance.now();
   const problems: string[] = [];
-  const report: VerifyReport = { collections: {}, objects: 0, references: 0, referencesRead: 0, sampled: 0, ms: 0 };
+  const report: VerifyReport = {
+    collections: {},
+    objects: 0,
+    vectors: 0,
+    references: 0,
+    referencesRead: 0,
+    sampled: 0,
+    ms: 0,
+  };
   const total = plan.collections.reduce((n, c) => n + c.objects.length, 0);
+  const vectors = new VectorCheck(ctx.vectors?.dimensions());
   // Reads of different collections overlap: the server answers one while we parse another.
   const verifyOne = async (collection: CollectionPlan) => {
     await options.ready?.(collection.name);
-    const checked = await verifyCollection(ctx, collection, options, problems);
+    const checked = await verifyCollection(ctx, collection, options, { problems, vectors });
     const size = Math.ceil(((options.sampleSize ?? 200) * collection.objects.length) / Math.max(total, 1));
     const sample = pickSample(collection.objects, size);
-    await verifySample(ctx, collection, sample, problems);
+    await verifySample(ctx, collection, sample, { problems, vectors });
     report.collections[collection.name] = { ...checked, sampled: sample.length };
     report.objects += checked.objects;
+    report.vectors += checked.vectors;
     report.references += checked.referencesRead + checked.referencesByHash;
     report.referencesRead += checked.referencesRead;
     report.sampled += sample.length;
@@ -97,6 +141,8 @@ export async function verify(plan: Plan, ctx: IngestContext, options: VerifyOpti
     },
   );
   report.ms = Math.round(performance.now() - started);
+  // A sampled object is read twice (whole, and with its collection): report what it shows once.
+  problems.splice(0, problems.length, ...new Set(problems));
   if (problems.length > 0) {
     throw new EscoInitError(
       'VERIFY_FAILED',
@@ -108,26 +154,38 @@ export async function verify(plan: Plan, ctx: IngestContext, options: VerifyOpti
   return report;
 }
 
+/** Where a collection's checks report. */
+interface Findings {
+  problems: string[];
+  vectors: VectorCheck;
+}
+
 async function verifyCollection(
   ctx: IngestContext,
   collection: CollectionPlan,
   options: VerifyOptions,
-  problems: string[],
+  { problems, vectors }: Findings,
 ): Promise<Omit<CollectionVerification, 'sampled'>> {
   const { readBack } = options;
   const name = collection.name;
+  const vectorized = ctx.vectors?.collections.get(name);
   const count = await ctx.client.collections.use(name).length();
   if (count !== collection.objects.length)
     problems.push(`${name}: ${count} objects stored, ${collection.objects.length} expected`);
   const refProps = Object.keys(collection.referenceTotals);
   const byId = new Map(collection.objects.map((o) => [o.id, o]));
   const found: Record<string, number> = Object.fromEntries(refProps.map((p) => [p, 0]));
-  const result = { objects: 0, referencesRead: 0, referencesByHash: 0 };
+  const result = { objects: 0, vectors: 0, referencesRead: 0, referencesByHash: 0 };
   const check = (stored: Stored, withRefs: boolean) => {
     const planned = byId.get(stored.id);
     if (!planned) return problems.push(`${name} ${stored.id}: stored but not in the dataset`);
     if (stored.hash !== planned.hash)
       problems.push(`${name} ${planned.uri}: stored hash ${String(stored.hash)} ≠ ${planned.hash}`);
+    if (vectorized && stored.dims !== undefined) {
+      result.vectors++;
+      const problem = vectors.problem(stored, planned, vectorized);
+      if (problem) problems.push(`${name} ${planned.uri}: ${problem}`);
+    }
     for (const prop of refProps) {
       const expected = planned.references[prop] ?? [];
       if (!withRefs) {
@@ -146,7 +204,7 @@ async function verifyCollection(
   const wanted = readBack ? collection.objects.filter((o) => readBack.has(o.id)) : collection.objects;
   if (readBack === undefined || wanted.length * 4 > collection.objects.length) {
     const ids = collection.objects.map((o) => o.id);
-    await readAll(ctx, name, refProps, ids, (page) => {
+    await readAll(ctx, { name, refProps, vectors: vectorized !== undefined }, ids, (page) => {
       for (const stored of page) {
         result.objects++;
         check(stored, true);
@@ -154,12 +212,13 @@ async function verifyCollection(
     });
   } else {
     const hashes = options.hashes?.get(name) ?? (await readHashes(ctx.client, name, ctx.signal));
+    const read = { name, refProps, vectors: vectorized !== undefined };
     const objects = await readByIds(
       ctx,
-      name,
+      read,
       wanted.map((o) => o.id),
     );
-    const refs = new Map([...objects.values()].map((o) => [o.id, storedOf(o, refProps)]));
+    const refs = new Map([...objects.values()].map((o) => [o.id, storedOf(o, read)]));
     for (const [id, hash] of hashes) {
       result.objects++;
       check(refs.get(id) ?? { id, hash, refs: {} }, refs.has(id));
@@ -189,23 +248,33 @@ const READ_CONCURRENCY = 2;
  * Every stored object with its hash and reference lists, over REST (no target loading); the id
  * space is split into ranges read in parallel, so that the server and our parsing overlap.
  */
+/** What to read of a collection's objects. */
+interface ReadSpec {
+  name: string;
+  refProps: readonly string[];
+  /** With their vectors (`include=vector`): only the sizes are kept. */
+  vectors: boolean;
+}
+
 async function readAll(
   ctx: IngestContext,
-  name: string,
-  refProps: string[],
+  spec: ReadSpec,
   ids: readonly string[],
   onPage: (page: Stored[]) => void,
 ): Promise<void> {
   const ranges = idRanges(ids, RANGE_SIZE);
   const options = { batchSize: 1, concurrency: READ_CONCURRENCY, checkpoint: async () => {} };
+  // Vectors make a page ~4× larger: fewer objects per page keep a reply under ~1 MB.
+  const pageSize = spec.vectors ? PAGE_SIZE / 4 : PAGE_SIZE;
   await forEachChunk(ranges, options, async ([range]) => {
-    for await (const page of readRestPages(ctx.rest, name, {
+    for await (const page of readRestPages(ctx.rest, spec.name, {
       ...range,
-      pageSize: PAGE_SIZE,
+      pageSize,
+      vectors: spec.vectors,
       signal: ctx.signal,
       log: ctx.log,
     })) {
-      onPage(page.map((o) => storedOf(o, refProps)));
+      onPage(page.map((o) => storedOf(o, spec)));
     }
   });
 }
@@ -214,23 +283,28 @@ async function readAll(
 const BY_ID_CONCURRENCY = 8;
 
 /** The stored objects with these ids, whole (properties and beacons); missing ones are absent. */
-async function readByIds(ctx: IngestContext, name: string, ids: readonly string[]): Promise<Map<string, RestObject>> {
+async function readByIds(ctx: IngestContext, spec: ReadSpec, ids: readonly string[]): Promise<Map<string, RestObject>> {
   const out = new Map<string, RestObject>();
-  const options = { signal: ctx.signal, log: ctx.log };
+  const options = { signal: ctx.signal, log: ctx.log, vectors: spec.vectors };
   await forEachChunk(
     ids,
     { batchSize: 1, concurrency: BY_ID_CONCURRENCY, checkpoint: async () => ctx.signal.throwIfAborted() },
     async ([id]) => {
-      const stored = id === undefined ? null : await readRestObject(ctx.rest, name, id, options);
+      const stored = id === undefined ? null : await readRestObject(ctx.rest, spec.name, id, options);
       if (stored) out.set(stored.id, stored);
     },
   );
   return out;
 }
 
-function storedOf(object: RestObject, refProps: readonly string[]): Stored {
-  const refs = Object.fromEntries(refProps.map((p) => [p, beaconIds(object.properties[p])]));
-  return { id: object.id, hash: object.properties.contentHash, refs };
+function storedOf(object: RestObject, spec: ReadSpec): Stored {
+  const refs = Object.fromEntries(spec.refProps.map((p) => [p, beaconIds(object.properties[p])]));
+  const stored: Stored = { id: object.id, hash: object.properties.contentHash, refs };
+  if (spec.vectors) {
+    const vector = object.vectors?.[VECTOR_NAME];
+    stored.dims = Array.isArray(vector) && vector.length > 0 ? vector.length : null;
+  }
+  return stored;
 }
 
 /** Every k-th object: deterministic, spread over the whole file order. */
@@ -246,13 +320,15 @@ async function verifySample(
   ctx: IngestContext,
   collection: CollectionPlan,
   sample: PlannedObject[],
-  problems: string[],
+  { problems, vectors }: Findings,
 ) {
   if (sample.length === 0) return;
   const refProps = Object.keys(collection.referenceTotals);
+  const vectorized = ctx.vectors?.collections.get(collection.name);
+  const spec = { name: collection.name, refProps, vectors: vectorized !== undefined };
   const byId = await readByIds(
     ctx,
-    collection.name,
+    spec,
     sample.map((o) => o.id),
   );
   for (const planned of sample) {
@@ -261,6 +337,8 @@ async function verifySample(
       problems.push(`${collection.name} ${planned.uri}: not found when read back`);
       continue;
     }
+    const vectorProblem = vectorized && vectors.problem(storedOf(stored, spec), planned, vectorized);
+    if (vectorProblem) problems.push(`${collection.name} ${planned.uri}: ${vectorProblem}`);
     const properties = { ...stored.properties };
     for (const prop of refProps) delete properties[prop];
     const diff = propertyDifference(propertiesOf(planned), properties);

@@ -7,15 +7,20 @@
  * the plan, so a re-run repairs exactly those. Objects no longer in the dataset are deleted last,
  * after everything that pointed at them has been rewritten without them.
  */
+import { isEscoInitError } from '../errors.ts';
 import {
   type BatchOptions,
+  type BatchResult,
   deleteObjects,
+  describeFailures,
+  type WriteFailure,
   type WriteObject,
   type WriteTarget,
   writeObjects as writeBatch,
   writeFailed,
 } from '../weaviate/batch-writer.ts';
 import { readHashes } from '../weaviate/cursor.ts';
+import { inferenceUnavailable } from '../weaviate/vectorizer.ts';
 import { checkpoint, type IngestContext, type PassName, throwIfInterrupted } from './context.ts';
 import type { CollectionPlan, Plan, PlannedObject } from './plan.ts';
 
@@ -123,13 +128,8 @@ export async function writeObjects(plan: Plan, ctx: IngestContext, stored?: Stor
     };
     const objects = diff.added.map(placeholderOf);
     const skipped = collection.objects.length - objects.length;
-    const result = await writeBatch(
-      ctx.rest,
-      targetOf(collection),
-      objects,
-      batchOptions(ctx, 'objects', collection.name, skipped, collection.objects.length),
-    );
-    if (result.failures.length > 0) throw writeFailed(`objects pass (${collection.name})`, result.failures);
+    const options = batchOptions(ctx, 'objects', collection.name, skipped, collection.objects.length);
+    const result = await writeCollection(ctx, collection, objects, options, 'objects pass');
     for (const o of objects) hashes.set(o.id, PENDING_HASH);
     report.written += result.written;
     ctx.log.info(
@@ -164,8 +164,7 @@ export async function writeReferences(
     const references = dirty.reduce((n, o) => n + Object.values(o.references).reduce((a, ids) => a + ids.length, 0), 0);
     const objects = dirty.map(wholeOf);
     const options = batchOptions(ctx, 'references', collection.name, diff.unchanged, collection.objects.length);
-    const result = await writeBatch(ctx.rest, targetOf(collection), objects, options);
-    if (result.failures.length > 0) throw writeFailed(`references pass (${collection.name})`, result.failures);
+    const result = await writeCollection(ctx, collection, objects, options, 'references pass');
     for (const o of dirty) hashes.set(o.id, o.hash);
     report.collections[collection.name] = { written: result.written, deleted: 0, references };
     report.written += result.written;
@@ -186,6 +185,45 @@ export async function writeReferences(
   }
   report.ms = Math.round(performance.now() - started);
   return report;
+}
+
+/** Writes the objects; a failure is the vectorizer's when the module has lost its inference service. */
+async function writeCollection(
+  ctx: IngestContext,
+  collection: CollectionPlan,
+  objects: readonly WriteObject[],
+  options: BatchOptions,
+  pass: string,
+): Promise<BatchResult> {
+  let result: BatchResult;
+  try {
+    result = await writeBatch(ctx.rest, targetOf(collection), objects, options);
+  } catch (error) {
+    throw await blameVectorizer(ctx, collection.name, error, []);
+  }
+  if (result.failures.length === 0) return result;
+  const failed = writeFailed(`${pass} (${collection.name})`, result.failures);
+  throw await blameVectorizer(ctx, collection.name, failed, result.failures);
+}
+
+/**
+ * A write that failed on a vectorized collection while Weaviate's module cannot reach its
+ * inference service is reported as that (exit 5, naming the service's URL as Weaviate tried it),
+ * with the objects it left unwritten; anything else is returned as it was.
+ */
+async function blameVectorizer(
+  ctx: IngestContext,
+  collection: string,
+  error: unknown,
+  failures: readonly WriteFailure[],
+): Promise<unknown> {
+  const vectors = ctx.vectors;
+  if (!vectors?.collections.has(collection) || !isEscoInitError(error, 'WRITE_FAILED')) return error;
+  const reason = await vectors.diagnose().catch((e: Error) => `GET /v1/meta failed: ${e.message}`);
+  if (reason === null) return error;
+  const unwritten = failures.length > 0 ? describeFailures(failures) : error.message;
+  const what = `${collection} objects could not be vectorized (${unwritten})`;
+  return inferenceUnavailable(vectors.module, reason, what, { cause: error, details: { failures } });
 }
 
 function targetOf(collection: CollectionPlan): WriteTarget {

@@ -8,7 +8,7 @@ import type { WeaviateClient } from 'weaviate-client';
 import type { Config } from '../config/config.ts';
 import { EscoInitError } from '../errors.ts';
 import type { EscoDataset } from '../esco/dataset.ts';
-import type { IngestContext } from '../ingest/context.ts';
+import type { IngestContext, VectorContext } from '../ingest/context.ts';
 import type { PassDefinition } from '../ingest/pipeline.ts';
 import { buildPlan, type Plan, totalReferences } from '../ingest/plan.ts';
 import { type VerifyReport, verify } from '../ingest/verify.ts';
@@ -28,6 +28,8 @@ export interface EscoPassDeps {
   /** The fingerprint the decision was made on: the read pass checks the files still match it. */
   fingerprint: string;
   ingest: Config['ingest'];
+  /** The run's vectorizer (absent with vectorizer none): verification checks the vectors. */
+  vectors?: VectorContext;
   log: Logger;
   signal: AbortSignal;
 }
@@ -44,6 +46,7 @@ export function escoPasses(deps: EscoPassDeps, session: HolderSession): PassDefi
     onProgress: (p) => session.progress(p),
     signal: deps.signal,
     rest: deps.rest,
+    vectors: deps.vectors,
   };
   // Creating collections is server work (a Raft round trip each): it runs while the read pass
   // parses, and the schema pass reports its outcome. Without the read pass it starts there.

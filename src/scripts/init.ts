@@ -11,13 +11,14 @@ import type { Config } from '../config/config.ts';
 import type { EscoDataset } from '../esco/dataset.ts';
 import { openDataset } from '../esco/open.ts';
 import type { Progress } from '../ingest/context.ts';
+import { WeaviateVectorizer } from '../ingest/vectorizer.ts';
 import type { Logger } from '../log.ts';
 import { VERSION } from '../version.ts';
 import { connect, waitForReady } from '../weaviate/client.ts';
 import { WeaviateLeaseStore } from '../weaviate/lease-store.ts';
 import { Lock, type Owner, systemClock } from '../weaviate/lock.ts';
 import { METADATA_COLLECTION } from '../weaviate/metadata-docs.ts';
-import { restEndpoint } from '../weaviate/rest.ts';
+import { type RestEndpoint, restEndpoint } from '../weaviate/rest.ts';
 import { ensureSchema, loadSchemas, type SchemaDefinitions } from '../weaviate/schema.ts';
 import { DEFAULT_DATASET_KEY, WeaviateStatusStore } from '../weaviate/status-store.ts';
 import { renderPlan } from './dry-run.ts';
@@ -65,13 +66,26 @@ async function initWith(
 ): Promise<number> {
   const { config, log } = options;
   const definitions = loadSchemas({ vectorizer: config.ingest.vectorizer });
+  const rest = restEndpoint(config.weaviate);
+  const vectors = WeaviateVectorizer.of(
+    {
+      rest,
+      url: config.weaviate.url,
+      timeoutSeconds: config.weaviate.startupTimeoutSeconds,
+      log,
+      signal: options.signal,
+    },
+    definitions,
+  );
+  // Before the dataset is read and the lease taken: a Weaviate without the module fails every copy now.
+  await vectors?.check();
   const dataset = await openDataset(config.data.paths, {
     language: config.data.language,
     policy: config.data.rowPolicy,
     maxRejected: config.data.maxRejectedRows,
   });
   const fingerprint = await dataset.fingerprint();
-  const deps = orchestratorDeps(client, dataset, definitions, fingerprint, options, times.readyAt);
+  const deps = orchestratorDeps({ client, rest, dataset, definitions, fingerprint, vectors }, options, times.readyAt);
   if (options.dryRun) {
     options.out.write(await renderPlan(deps, config));
     return 0;
@@ -90,14 +104,18 @@ async function initWith(
   return 0;
 }
 
-function orchestratorDeps(
-  client: WeaviateClient,
-  dataset: EscoDataset,
-  definitions: SchemaDefinitions,
-  fingerprint: string,
-  options: InitOptions,
-  readyAt: number,
-): OrchestratorDeps {
+/** The real parts an init run is made of. */
+interface InitParts {
+  client: WeaviateClient;
+  rest: RestEndpoint;
+  dataset: EscoDataset;
+  definitions: SchemaDefinitions;
+  fingerprint: string;
+  vectors: WeaviateVectorizer | undefined;
+}
+
+function orchestratorDeps(parts: InitParts, options: InitOptions, readyAt: number): OrchestratorDeps {
+  const { client, definitions, fingerprint, vectors } = parts;
   const { config, log, signal } = options;
   const owner = newOwner();
   const heartbeatMs = config.lock.heartbeatSeconds * 1000;
@@ -107,8 +125,7 @@ function orchestratorDeps(
     owner,
     log,
   });
-  const rest = restEndpoint(config.weaviate);
-  const passDeps = { client, rest, dataset, definitions, fingerprint, ingest: config.ingest, log, signal };
+  const passDeps = { ...parts, ingest: config.ingest, log, signal };
   return {
     datasetKey: DEFAULT_DATASET_KEY,
     fingerprint,
@@ -127,7 +144,11 @@ function orchestratorDeps(
     log,
     confirm: options.confirm,
     onProgress: options.onProgress,
-    prepare: () => ensureMetadata(client, definitions, log),
+    // Ingesting (or waiting for whoever does) needs the inference service; a skip does not.
+    prepare: async () => {
+      await vectors?.ready();
+      await ensureMetadata(client, definitions, log);
+    },
     startedAt: readyAt,
   };
 }

@@ -10,7 +10,7 @@ import type { WeaviateClient, WeaviateField } from 'weaviate-client';
 import { EscoInitError } from '../errors.ts';
 import type { Logger } from '../log.ts';
 import { type RestEndpoint, restText } from './rest.ts';
-import { backoff, isTransient, retrying } from './retry.ts';
+import { backoff, retrying } from './retry.ts';
 
 export interface WriteObject {
   id: string;
@@ -210,7 +210,13 @@ export async function forEachChunk<T>(
   if (rejected) throw rejected.reason;
 }
 
-/** Sends a chunk; retries the request on transient failures and resends objects that failed transiently. */
+/**
+ * Sends a chunk; retries the request on transient failures and resends the objects that failed,
+ * whatever the reason: Weaviate reports a per-object failure as text only, and the common one on
+ * a vectorized collection is the inference service not answering (a restart), which a resend a
+ * moment later survives. An object that fails every attempt is reported (`maxAttempts`, 5: about
+ * 6 s of backoff).
+ */
 async function sendWithRetry(
   chunk: readonly WriteObject[],
   options: BatchOptions,
@@ -227,7 +233,7 @@ async function sendWithRetry(
     for (const [index, error] of Object.entries(res.errors)) {
       const object = pending[Number(index)];
       if (!object) continue;
-      if (attempt < attempts && isTransient(error.message)) retry.push(object);
+      if (attempt < attempts) retry.push(object);
       else failures.push({ collection, id: object.id, label: object.label, message: error.message });
     }
     if (retry.length > 0) {
@@ -241,14 +247,19 @@ async function sendWithRetry(
 
 /** WRITE_FAILED naming the failed objects (all of them in `details`). */
 export function writeFailed(pass: string, failures: readonly WriteFailure[]): EscoInitError {
+  return new EscoInitError(
+    'WRITE_FAILED',
+    `${pass}: ${describeFailures(failures)}. Fix the cause and run again; only what is missing or different is rewritten.`,
+    { details: { failures } },
+  );
+}
+
+/** "N object(s) were not written: <the first ten, by concept URI, with Weaviate's reason>". */
+export function describeFailures(failures: readonly WriteFailure[]): string {
   const shown = failures
     .slice(0, 10)
     .map((f) => `${f.collection} ${f.label} (${f.id}): ${f.message}`)
     .join('; ');
   const more = failures.length > 10 ? ` …and ${failures.length - 10} more` : '';
-  return new EscoInitError(
-    'WRITE_FAILED',
-    `${pass}: ${failures.length} object(s) were not written: ${shown}${more}. Fix the cause and run again; only what is missing or different is rewritten.`,
-    { details: { failures } },
-  );
+  return `${failures.length} object(s) were not written: ${shown}${more}`;
 }

@@ -37,12 +37,17 @@ export class RestStatusError extends Error {
  * message carries the HTTP status (RestStatusError) or the socket error code, which is what the
  * batch writer's retry decides on (`isTransient`).
  */
-export async function restText(rest: RestEndpoint, path: string, init: { method?: string; body?: string } = {}) {
+export async function restText(
+  rest: RestEndpoint,
+  path: string,
+  init: { method?: string; body?: string; timeoutMs?: number } = {},
+) {
   const headers = { ...rest.headers, ...(init.body ? { 'content-type': 'application/json' } : {}) };
+  const { timeoutMs = REQUEST_TIMEOUT_MS, ...request } = init;
   let res: Response;
   let text: string;
   try {
-    res = await fetch(new URL(path, rest.url), { ...init, headers, signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) });
+    res = await fetch(new URL(path, rest.url), { ...request, headers, signal: AbortSignal.timeout(timeoutMs) });
     text = await res.text(); // a connection dropped mid-body fails here, with the same causes
   } catch (error) {
     const cause = (error as { cause?: { code?: string; message?: string } }).cause;
@@ -63,6 +68,8 @@ export async function restRequest(rest: RestEndpoint, path: string, init: { meth
 export interface RestObject {
   id: string;
   properties: Record<string, unknown>;
+  /** Named vectors, when asked for (`include=vector`). */
+  vectors?: Record<string, unknown>;
 }
 
 /**
@@ -72,7 +79,7 @@ export interface RestObject {
 export async function* readRestPages(
   rest: RestEndpoint,
   collection: string,
-  options: { pageSize?: number; after?: string; upTo?: string } & RetryOptions,
+  options: { pageSize?: number; after?: string; upTo?: string; vectors?: boolean } & RetryOptions,
 ): AsyncGenerator<RestObject[]> {
   let after = options.after;
   const { upTo } = options;
@@ -80,6 +87,7 @@ export async function* readRestPages(
     options.signal.throwIfAborted();
     const query = new URLSearchParams({ class: collection, limit: String(options.pageSize ?? 500) });
     if (after) query.set('after', after);
+    if (options.vectors) query.set('include', 'vector');
     const read = () => restRequest(rest, `objects?${query}`);
     const body = (await retrying(options, `reading ${collection} back`, read, 'VERIFY_FAILED')) as {
       objects?: RestObject[];
@@ -97,11 +105,12 @@ export async function readRestObject(
   rest: RestEndpoint,
   collection: string,
   id: string,
-  options: RetryOptions,
+  options: RetryOptions & { vectors?: boolean },
 ): Promise<RestObject | null> {
+  const path = `objects/${collection}/${id}${options.vectors ? '?include=vector' : ''}`;
   const read = async () => {
     try {
-      return JSON.parse(await restText(rest, `objects/${collection}/${id}`)) as RestObject;
+      return JSON.parse(await restText(rest, path)) as RestObject;
     } catch (error) {
       if (error instanceof RestStatusError && error.status === 404) return null;
       throw error;

@@ -1,18 +1,23 @@
 /**
- * The engine on the full ESCO v1.1.1 release against a real Weaviate: exact counts and reference
- * totals, an idempotent second run, the query checks, and a modified dataset. One server for the
- * file; the tests run in order and build on each other's state.
+ * The engine on the full ESCO v1.1.1 release against a real Weaviate with the default vectorizer
+ * (text2vec-transformers and the project's inference service running the real model): exact
+ * counts and reference totals, one inference call per vectorized object and a vector of the
+ * model's dimension on each, an idempotent second run (no write, no call), the query checks, and
+ * a modified dataset (a call per revised concept). One server for the file; the tests run in order
+ * and build on each other's state.
  */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config/config.ts';
 import type { EscoDataset } from '../../src/esco/dataset.ts';
 import { openDataset } from '../../src/esco/open.ts';
 import { simpleContext } from '../../src/ingest/context.ts';
 import { type IngestReport, ingest } from '../../src/ingest/ingest.ts';
 import { objectId } from '../../src/ingest/mapping.ts';
 import { buildPlan, type Plan } from '../../src/ingest/plan.ts';
+import { WeaviateVectorizer } from '../../src/ingest/vectorizer.ts';
 import { silentLogger } from '../../src/log.ts';
 import { referencedIds } from '../../src/weaviate/cursor.ts';
 import { beaconIds, readRestPages, restEndpoint } from '../../src/weaviate/rest.ts';
@@ -25,8 +30,9 @@ const present = existsSync(ESCO);
 if (!present) console.warn(`\n!!! SKIPPING the full ESCO v1.1.1 ingest tests: ${ESCO} is absent !!!\n`);
 
 const weaviate = useWeaviate();
-const definitions = loadSchemas({ vectorizer: 'none' });
+const definitions = loadSchemas({ vectorizer: 'text2vec-transformers' });
 const log = silentLogger();
+const VECTORIZED = 13_896 + 3_007 + 619 + 640; // skills, occupations, ISCO groups, skill groups
 
 /** Relation rows of v1.1.1 minus the dangling ones the reader reports (shared/esco/README.md). */
 const RELATIONS = {
@@ -40,10 +46,23 @@ const RELATIONS = {
 let base: EscoDataset;
 let plan: Plan;
 
-async function run(dataset: EscoDataset): Promise<IngestReport> {
+/** One ingest with the default batch settings, and the inference calls it cost. */
+async function run(dataset: EscoDataset): Promise<IngestReport & { calls: number }> {
   const client = await weaviate().client();
-  const ctx = simpleContext(client, log, { batchSize: 250, concurrency: 8, rest: restEndpoint(weaviate().settings) });
-  return ingest({ plan: buildPlan(dataset, { definitions }), definitions, ctx });
+  const rest = restEndpoint(weaviate().settings);
+  const vectors = WeaviateVectorizer.of({ rest, url: weaviate().url, timeoutSeconds: 30, log }, definitions);
+  await vectors?.ready();
+  const { batchSize, concurrency } = loadConfig({}, {}).ingest;
+  const ctx = simpleContext(client, log, { batchSize, concurrency, rest, vectors });
+  const before = await calls();
+  const report = await ingest({ plan: buildPlan(dataset, { definitions }), definitions, ctx });
+  return { ...report, calls: (await calls()) - before };
+}
+
+async function calls(): Promise<number> {
+  const inference = weaviate().inference;
+  if (!inference) throw new Error('this file needs the harness’s inference service');
+  return (await inference.stats()).requests;
 }
 
 /** Reference totals per collection.property, read straight from Weaviate over REST. */
@@ -87,8 +106,10 @@ describe.runIf(present)('ingest of the full ESCO v1.1.1 release', () => {
     plan = await buildPlan(base, { definitions });
   }, 120_000);
 
-  it('stores every concept and every relation with exact counts and reference totals', async () => {
+  it('stores every concept and every relation with exact counts and reference totals, and a vector per concept', async () => {
     const report = await run(base);
+    expect(report.calls).toBe(VECTORIZED); // calls ÷ vectorized objects = 1.0
+    expect(report.verify.vectors).toBe(VECTORIZED); // each read back: present, 384 dimensions
     expect(report.danglingRelations).toBe(75);
     expect(await counts()).toEqual({
       ISCOGroup: 619,
@@ -140,6 +161,7 @@ describe.runIf(present)('ingest of the full ESCO v1.1.1 release', () => {
     expect(Object.values(before.refs).every((ids) => ids.length > 0)).toBe(true);
     const report = await run(base);
     expect(report.writes).toBe(0);
+    expect(report.calls).toBe(0);
     for (const c of Object.values(report.collections)) expect(c).toMatchObject({ added: 0, updated: 0, deleted: 0 });
     expect({
       counts: await counts(),
@@ -191,6 +213,8 @@ describe.runIf(present)('ingest of the full ESCO v1.1.1 release', () => {
   it('writes and deletes exactly what a modified dataset changed', async () => {
     const changed = mutatedDataset(base, { modify: (_s, i) => i % 100 === 7, remove: (_s, i) => i % 200 === 3 });
     const report = await run(changed);
+    // Only the revised skills' text changed: rewriting an object for its references costs no call.
+    expect(report.calls).toBe(changed.modified.length);
     const removedIds = new Set([...changed.removed].map(objectId));
     // Expected rewrites, from the base plan's reference lists: the modified skills, and every
     // object that pointed at a removed skill (its lists lose that reference).
@@ -232,6 +256,7 @@ describe.runIf(present)('ingest of the full ESCO v1.1.1 release', () => {
       }
     }
     expect(pointing).toBe(0);
-    expect((await run(changed)).writes).toBe(0);
+    const again = await run(changed);
+    expect([again.writes, again.calls]).toEqual([0, 0]);
   }, 900_000);
 });

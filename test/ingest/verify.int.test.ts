@@ -1,8 +1,9 @@
 /**
- * Verification against a real Weaviate: it passes on what ingest wrote, and it fails, naming the
- * object, when what is stored differs from the dataset while the content hash still matches (a
- * reference added and a property changed behind the engine's back): by the full read, by the read
- * of a subset of objects, and by the sample. Undoing the change makes it pass again.
+ * Verification against a real Weaviate with the default vectorizer: it passes on what ingest
+ * wrote, and it fails, naming the object, when what is stored differs from the dataset while the
+ * content hash still matches (a reference added, a property changed, a vector gone behind the
+ * engine's back): by the full read, by the read of a subset of objects, and by the sample. Undoing
+ * the change makes it pass again.
  */
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -11,6 +12,7 @@ import { openDataset } from '../../src/esco/open.ts';
 import { type IngestContext, simpleContext } from '../../src/ingest/context.ts';
 import { ingest } from '../../src/ingest/ingest.ts';
 import { buildPlan, type Plan, type PlannedObject, propertiesOf } from '../../src/ingest/plan.ts';
+import { WeaviateVectorizer } from '../../src/ingest/vectorizer.ts';
 import { verify } from '../../src/ingest/verify.ts';
 import { silentLogger } from '../../src/log.ts';
 import { restEndpoint, restText } from '../../src/weaviate/rest.ts';
@@ -19,7 +21,7 @@ import { useWeaviate } from '../support/weaviate.ts';
 
 const SAMPLE = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../data/sample');
 const weaviate = useWeaviate();
-const definitions = loadSchemas({ vectorizer: 'none' });
+const definitions = loadSchemas({ vectorizer: 'text2vec-transformers' });
 
 let plan: Plan;
 let ctx: IngestContext;
@@ -31,11 +33,11 @@ beforeAll(async () => {
   const dataset = await openDataset([SAMPLE], { language: 'en', policy: 'strict', maxRejected: 0 });
   plan = await buildPlan(dataset, { definitions });
   const client = await weaviate().client();
-  ctx = simpleContext(client, silentLogger(), {
-    batchSize: 100,
-    concurrency: 4,
-    rest: restEndpoint(weaviate().settings),
-  });
+  const log = silentLogger();
+  const rest = restEndpoint(weaviate().settings);
+  const vectors = WeaviateVectorizer.of({ rest, url: weaviate().url, timeoutSeconds: 30, log }, definitions);
+  await vectors?.ready();
+  ctx = simpleContext(client, log, { batchSize: 100, concurrency: 4, rest, vectors });
   await ingest({ plan: Promise.resolve(plan), definitions, ctx });
 });
 
@@ -46,6 +48,12 @@ function target(): { occupation: PlannedObject; extra: string } {
   const extra = skills.find((s) => !occupation?.references.essentialSkills?.includes(s.id));
   if (!occupation || !extra) throw new Error('the sample has no occupation with essential skills');
   return { occupation, extra: extra.id };
+}
+
+/** A REST beacon to the target of an Occupation reference property. */
+function beaconTo(property: string, id: string): string {
+  const occupation = plan.collections.find((c) => c.name === 'Occupation');
+  return `weaviate://localhost/${occupation?.referenceTargets[property]}/${id}`;
 }
 
 async function failure(options: Parameters<typeof verify>[2]): Promise<string> {
@@ -62,6 +70,33 @@ describe('verification on a real Weaviate (the sample dataset)', () => {
     const report = await verify(plan, ctx);
     expect(report.objects).toBe(plan.collections.reduce((n, c) => n + c.objects.length, 0));
     expect(report.referencesRead).toBe(report.references);
+    const vectorized = plan.collections.filter((c) => ctx.vectors?.collections.has(c.name));
+    expect(report.vectors).toBe(vectorized.reduce((n, c) => n + c.objects.length, 0));
+    expect(report.vectors).toBeGreaterThan(50);
+  });
+
+  it('fails on a concept whose vector is gone, by the full read and by the read of that object', async () => {
+    const { occupation } = target();
+    const put = (properties: Record<string, unknown>) =>
+      restText(rest(), `objects/Occupation/${occupation.id}`, {
+        method: 'PUT',
+        body: JSON.stringify({ class: 'Occupation', id: occupation.id, properties }),
+      });
+    const whole: Record<string, unknown> = { ...propertiesOf(occupation), contentHash: occupation.hash };
+    const beacons = Object.fromEntries(
+      Object.entries(occupation.references).map(([p, ids]) => [p, ids.map((id) => ({ beacon: beaconTo(p, id) }))]),
+    );
+    // Without the text it is made from, Weaviate stores the object without a vector.
+    const { preferredLabel: _l, altLabels: _a, description: _d, ...textless } = whole;
+    await put({ ...textless, ...beacons });
+    const problem = `${occupation.uri}: no vector (made from preferredLabel, altLabels, description)`;
+    try {
+      expect(await failure(undefined)).toContain(problem);
+      expect(await failure({ readBack: new Set([occupation.id]) })).toContain(problem);
+    } finally {
+      await put({ ...whole, ...beacons });
+    }
+    await expect(verify(plan, ctx)).resolves.toBeDefined();
   });
 
   it('fails on a reference added behind its back, by the full read and by the read of that object', async () => {

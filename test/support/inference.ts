@@ -34,6 +34,8 @@ export interface LocalInference {
 
 export interface InferenceOptions {
   runtime?: 'int8' | 'fp32';
+  /** Default: a free one. A restart on the same port is the same service to Weaviate. */
+  port?: number;
   /** Extra arguments for inference/server.py (e.g. --max-batch). */
   args?: string[];
 }
@@ -48,7 +50,7 @@ export async function startInference(options: InferenceOptions = {}): Promise<Lo
   const home = inferenceHome();
   const args = [
     path.join(ROOT, 'inference/server.py'),
-    ...['--model-dir', path.join(home, 'model'), '--host', '127.0.0.1', '--port', '0'],
+    ...['--model-dir', path.join(home, 'model'), '--host', '127.0.0.1', '--port', String(options.port ?? 0)],
     ...['--runtime', options.runtime ?? 'int8', ...(options.args ?? [])],
   ];
   const child = spawn(path.join(home, 'venv/bin/python'), args, {

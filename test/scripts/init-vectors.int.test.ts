@@ -1,0 +1,200 @@
+/**
+ * `esco-init init` on the default path, with vectors: a real weaviate-server with the
+ * text2vec-transformers module and the project's inference service running the real model.
+ * Pins what vectorizing costs (one inference call per object on a cold run, none on a warm run or
+ * a forced re-run of unchanged data, one per concept whose text changed) and what happens when
+ * the inference service goes down or stalls mid-ingest. One server for the file, in order.
+ */
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openDataset } from '../../src/esco/open.ts';
+import { buildPlan, type Plan, type PlannedObject, propertiesOf } from '../../src/ingest/plan.ts';
+import { silentLogger } from '../../src/log.ts';
+import { readHashes } from '../../src/weaviate/cursor.ts';
+import { readRestPages, restEndpoint } from '../../src/weaviate/rest.ts';
+import { loadSchemas } from '../../src/weaviate/schema.ts';
+import { WeaviateStatusStore } from '../../src/weaviate/status-store.ts';
+import { type LocalInference, startInference } from '../support/inference.ts';
+import { useWeaviate } from '../support/weaviate.ts';
+import { type CliProcess, resetWeaviate, runCli, SAMPLE, startCli } from './processes.ts';
+
+// A stalled service makes Weaviate's module wait this long per object (50 s by default).
+const weaviate = useWeaviate({ env: { MODULES_CLIENT_TIMEOUT: '2s' } });
+const definitions = loadSchemas({ vectorizer: 'text2vec-transformers' });
+const vectorized = definitions.collections.filter((c) => c.vectorizer !== 'none');
+const scratch = mkdtempSync(path.join(tmpdir(), 'esco-init-vectors-'));
+let restarted: LocalInference | undefined;
+
+const env = (data = SAMPLE) => ({ ...weaviate().env, ESCO_DATA: data });
+function inference(): LocalInference {
+  const current = restarted ?? weaviate().inference;
+  if (!current) throw new Error('the harness started no inference service');
+  return current;
+}
+const calls = async () => (await inference().stats()).requests;
+
+afterAll(async () => {
+  await restarted?.stop();
+  rmSync(scratch, { recursive: true, force: true });
+});
+
+async function planOf(data: string): Promise<Plan> {
+  const dataset = await openDataset([data], { language: 'en', policy: 'strict', maxRejected: 0 });
+  return buildPlan(dataset, { definitions });
+}
+
+/** Ids of the objects whose vectorizer input (the vectorized properties) differs between two plans, or is new. */
+function textChangedIds(before: Plan, after: Plan): Set<string> {
+  const ids = new Set<string>();
+  for (const def of vectorized) {
+    const text = (o: PlannedObject) => JSON.stringify(def.vectorizedProperties.map((name) => propertiesOf(o)[name]));
+    const old = new Map(before.collections.find((c) => c.name === def.name)?.objects.map((o) => [o.id, text(o)]));
+    for (const o of after.collections.find((c) => c.name === def.name)?.objects ?? []) {
+      if (old.get(o.id) !== text(o)) ids.add(o.id);
+    }
+  }
+  return ids;
+}
+
+const textChanges = (before: Plan, after: Plan) => textChangedIds(before, after).size;
+
+function vectorizedObjects(plan: Plan): number {
+  return plan.collections
+    .filter((c) => vectorized.some((d) => d.name === c.name))
+    .reduce((n, c) => n + c.objects.length, 0);
+}
+
+/** The sample with `count` skill descriptions reworded and one occupation–skill relation removed. */
+function changedSample(name: string, count: number): string {
+  const dir = path.join(scratch, name);
+  cpSync(SAMPLE, dir, { recursive: true });
+  const skills = path.join(dir, 'skills_en.csv');
+  let text = readFileSync(skills, 'utf8');
+  for (let i = 0; i < count; i++) text = text.replace('safely and on time.', 'carefully and on schedule.');
+  writeFileSync(skills, text);
+  const relations = path.join(dir, 'occupationSkillRelations.csv');
+  const lines = readFileSync(relations, 'utf8').split('\n');
+  writeFileSync(relations, [...lines.slice(0, 1), ...lines.slice(2)].join('\n'));
+  return dir;
+}
+
+async function storedVectorSizes(): Promise<number[]> {
+  const rest = restEndpoint(weaviate().settings);
+  const sizes: number[] = [];
+  for (const def of vectorized) {
+    const options = { vectors: true, log: silentLogger(), signal: AbortSignal.timeout(60_000) };
+    for await (const page of readRestPages(rest, def.name, options)) {
+      for (const o of page) sizes.push((o.vectors?.default as number[] | undefined)?.length ?? 0);
+    }
+  }
+  return sizes;
+}
+
+/** Objects of `collection` whose text changed in `plan` and are already stored as `plan` has them. */
+async function alreadyWritten(plan: Plan, collection: string): Promise<number> {
+  const stored = await readHashes(await weaviate().client(), collection, AbortSignal.timeout(60_000));
+  const changed = textChangedIds(base, plan);
+  const objects = plan.collections.find((c) => c.name === collection)?.objects ?? [];
+  return objects.filter((o) => changed.has(o.id) && stored.get(o.id) === o.hash).length;
+}
+
+async function status() {
+  return new WeaviateStatusStore(await weaviate().client()).readStatus('esco');
+}
+
+let base: Plan;
+
+beforeAll(async () => {
+  base = await planOf(SAMPLE);
+  await resetWeaviate(await weaviate().client());
+});
+
+describe('init with vectors (text2vec-transformers, the real model)', () => {
+  it('vectorizes every object exactly once on a cold run, each vector of the model’s 384 dimensions', async () => {
+    const before = await calls();
+    const run = await runCli(['init'], env());
+    expect(run.exitCode, run.stderr).toBe(0);
+    const objects = vectorizedObjects(base);
+    expect(objects).toBeGreaterThan(50);
+    expect((await calls()) - before).toBe(objects); // calls ÷ vectorized objects = 1.0
+    const sizes = await storedVectorSizes();
+    expect(sizes).toHaveLength(objects);
+    expect(new Set(sizes)).toEqual(new Set([384]));
+    expect(run.logs.some((l) => l.msg === 'verified' && l.vectors === objects)).toBe(true);
+  });
+
+  it('costs no inference call on a warm restart, nor on a forced re-ingest of unchanged data', async () => {
+    const before = await calls();
+    const warm = await runCli(['init'], env());
+    expect(warm.exitCode, warm.stderr).toBe(0);
+    expect(warm.logs.some((l) => l.decision === 'skip')).toBe(true);
+    const forced = await runCli(['init', '--force-reingest', '--yes'], env());
+    expect(forced.exitCode, forced.stderr).toBe(0);
+    expect(forced.logs.some((l) => l.outcome === 'ingested')).toBe(true);
+    expect((await calls()) - before).toBe(0);
+  });
+
+  it('costs one call per concept whose text changed on a changed dataset (a relation change costs none)', async () => {
+    const data = changedSample('changed', 3);
+    const expected = textChanges(base, await planOf(data));
+    expect(expected).toBe(3);
+    const before = await calls();
+    const run = await runCli(['init'], env(data));
+    expect(run.exitCode, run.stderr).toBe(0);
+    expect((await calls()) - before).toBe(expected);
+  });
+});
+
+describe('init when the inference service fails mid-ingest', () => {
+  /** Starts init on a dataset that needs vectorizing and resolves once its references pass is under way. */
+  async function midIngest(data: string, extraEnv: Record<string, string> = {}): Promise<CliProcess> {
+    const run = startCli(['init'], { ...env(data), LOG_LEVEL: 'debug', ...extraEnv });
+    await run.waitForLog((l) => l.msg === 'references pass', 120_000);
+    return run;
+  }
+
+  it('down: exits 5 naming the inference URL and the unwritten concepts, records failed; the next run resumes', async () => {
+    const data = changedSample('down', 40);
+    const url = inference().url;
+    const run = await midIngest(data, { ESCO_BATCH_SIZE: '2', ESCO_CONCURRENCY: '1' });
+    await inference().stop();
+    const ended = await run.ended;
+    expect(ended.exitCode, ended.stderr).toBe(5);
+    expect(ended.stderr).toContain('INFERENCE_UNAVAILABLE');
+    expect(ended.stderr).toContain(`${url}/`);
+    expect(ended.stderr).toMatch(/http:\/\/data\.europa\.eu\/esco\/skill\//);
+    const failed = await status();
+    expect(failed?.state).toBe('failed');
+    expect(failed?.error?.code).toBe('INFERENCE_UNAVAILABLE');
+    const changed = await planOf(data);
+    const written = await alreadyWritten(changed, 'Skill');
+
+    restarted = await startInference({ port: Number(new URL(url).port) });
+    const resumed = await runCli(['init'], env(data));
+    expect(resumed.exitCode, resumed.stderr).toBe(0);
+    expect((await status())?.state).toBe('completed');
+    // Skills rewritten before the failure kept their vectors: the resumed run vectorized the rest.
+    expect(await calls()).toBe(textChanges(base, changed) - written);
+    expect(new Set(await storedVectorSizes())).toEqual(new Set([384]));
+  });
+
+  it('stalled: bounded retries, then exit 5 naming the inference URL; nothing is marked completed', async () => {
+    const data = changedSample('stalled', 45);
+    const run = await midIngest(data, { ESCO_BATCH_SIZE: '1', ESCO_CONCURRENCY: '1' });
+    inference().pause();
+    try {
+      const ended = await run.ended;
+      expect(ended.exitCode, ended.stderr).toBe(5);
+      expect(ended.stderr).toContain(`${inference().url}/`);
+      expect(ended.stderr).toMatch(/deadline exceeded|timed? ?out/i);
+      expect((await status())?.state).toBe('failed');
+    } finally {
+      inference().resume();
+    }
+    const resumed = await runCli(['init'], env(data));
+    expect(resumed.exitCode, resumed.stderr).toBe(0);
+    expect((await status())?.state).toBe('completed');
+  });
+});

@@ -97,7 +97,8 @@ class Handler(BaseHTTPRequestHandler):
         if path in ("/.well-known/live", "/.well-known/ready"):
             self.reply(204)
         elif path == "/meta":
-            self.authorized() and self.reply(200, self.server.meta)
+            if self.authorized():
+                self.reply(200, self.server.meta)
         elif path == "/stats":
             self.reply(200, {**self.server.batcher.stats, "model": self.server.meta["name"]})
         else:

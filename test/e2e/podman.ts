@@ -53,6 +53,16 @@ export function podman(args: string[], options: RunOptions = {}): Promise<RunRes
   return run('podman', args, options);
 }
 
+/**
+ * `podman build --pull=never`, its output streamed. Returns the ids of the images its steps made
+ * or took from the cache, stage images included: what the next build's cache needs kept.
+ */
+export async function build(args: string[], options: RunOptions = {}): Promise<string[]> {
+  const result = await podman(['build', '--pull=never', ...args], { echo: true, ...options });
+  const output = `${result.stdout}\n${result.stderr}`;
+  return [...output.matchAll(/^--> (?:Using cache )?([0-9a-f]{11,64})$/gm)].map((m) => m[1] ?? '');
+}
+
 function indent(chunk: Buffer): string {
   return chunk
     .toString()

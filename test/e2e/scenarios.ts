@@ -1,12 +1,16 @@
 /**
  * The compose scenarios. Each gets fresh compose projects (own volume and network) from the
- * context, which tears them down afterwards whatever happens. They run the no-transformers
- * compose file: the t2v-transformers image cannot be had here (no registry), see compose.ts.
+ * context, which tears them down afterwards whatever happens. They run docker-compose.yml, the
+ * default stack with the t2v-transformers vectorizer and vectors (the real all-MiniLM-L6-v2 in
+ * a locally built image, see images.ts); `no-transformers` runs docker-compose.no-transformers.yml.
  */
 import assert from 'node:assert/strict';
 import { chmodSync, copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import weaviate from 'weaviate-client';
+import { PENDING_HASH } from '../../src/ingest/write.ts';
+import type { WeaviateClient } from '../../src/weaviate/client.ts';
 import {
   becomesHealthy,
   checkData,
@@ -22,12 +26,14 @@ import {
 import { podman } from './podman.ts';
 import type { Stack } from './stack.ts';
 import type { Truth } from './truth.ts';
+import { checkBm25Only, checkSearchByMeaning, checkVectors, MEANING_PROBE } from './vectors.ts';
 
 export interface ScenarioContext {
   sampleDir: string;
   /** The official v1.1.1 zips; null when ../shared/esco is absent or the run is --quick. */
   fullDir: string | null;
-  stack(label: string, dataDir: string): Promise<Stack>;
+  /** A compose project of docker-compose.yml; of docker-compose.no-transformers.yml with vectors: false. */
+  stack(label: string, dataDir: string, options?: { vectors?: boolean }): Promise<Stack>;
   truth(dataDir: string): Promise<Truth>;
   /** A measured figure for the report, e.g. metric('esco-init', '12.3 s'). */
   metric(name: string, value: string): void;
@@ -50,12 +56,16 @@ export interface Scenario {
 export const SCENARIOS: Scenario[] = [
   {
     name: 'cold-warm',
-    summary: 'cold start on the sample, then `up` again: esco-init skips, search answers the same',
+    summary:
+      'cold start on the sample: vectors, search by meaning; then `up` again: esco-init skips, search answers the same',
     async run(ctx) {
       const truth = await ctx.truth(ctx.sampleDir);
       const stack = await ctx.stack('sample', ctx.sampleDir);
       await coldStart(ctx, stack, truth);
+      await checkVectors(stack, truth);
       const before = await checkSearch(stack, truth);
+      const rank = await checkSearchByMeaning(stack, truth);
+      ctx.metric(`"${MEANING_PROBE.query}" → "${MEANING_PROBE.skillLabel}"`, `rank ${rank} (mode=vector)`);
       await becomesHealthy(stack, 'esco-search');
       const started = performance.now();
       await upOk(stack);
@@ -75,22 +85,26 @@ export const SCENARIOS: Scenario[] = [
       const truth = await ctx.truth(ctx.fullDir);
       const stack = await ctx.stack('full', ctx.fullDir);
       await coldStart(ctx, stack, truth);
+      await checkVectors(stack, truth);
       await checkSearch(stack, truth);
     },
   },
   {
     name: 'recovery',
     summary:
-      'esco-init killed (SIGKILL) mid-ingest (full dataset; sample with --quick), `up` again: completes, counts exact',
+      'esco-init killed (SIGKILL) mid-vectorization on the sample, `up` again: resumes, completes, counts and vectors exact',
     async run(ctx) {
-      const dataDir = ctx.fullDir ?? ctx.sampleDir;
-      const truth = await ctx.truth(dataDir);
-      const stack = await ctx.stack('recovery', dataDir);
+      // The sample: on the official dataset a vectorized resume costs a whole cold-full again.
+      const truth = await ctx.truth(ctx.sampleDir);
+      const stack = await ctx.stack('recovery', ctx.sampleDir);
       const firstUp = stack.upInBackground();
-      const killedAt = await killMidIngest(stack);
-      ctx.metric('killed after', `${killedAt.skills} of ${truth.skills.size} skills written`);
+      await killMidIngest(stack);
       const first = await firstUp;
       assert.notEqual(first.exitCode, 0, 'docker-compose up succeeded although esco-init was killed');
+      const whole = await wholeObjects(await stack.weaviate());
+      const total = truth.iscoGroups + truth.skillGroups + truth.skills.size + truth.occupations.size;
+      ctx.metric('killed after', `${whole} of ${total} objects written whole (vectorized)`);
+      assert.ok(whole > 0 && whole < total, `killed with ${whole} of ${total} objects written whole: not mid-way`);
       await searchNeverStarted(stack);
       const started = performance.now();
       await upOk(stack);
@@ -98,6 +112,7 @@ export const SCENARIOS: Scenario[] = [
       const inits = await initExitedOk(stack);
       await searchStartedAfter(stack, inits);
       await checkData(stack, truth);
+      await checkVectors(stack, truth);
       await checkSearch(stack, truth);
     },
   },
@@ -123,6 +138,7 @@ export const SCENARIOS: Scenario[] = [
         `run states: ${states}`,
       );
       await checkData(stack, truth);
+      await checkVectors(stack, truth);
       await checkSearch(stack, truth);
     },
   },
@@ -144,6 +160,17 @@ export const SCENARIOS: Scenario[] = [
       await searchNeverStarted(stack);
     },
   },
+  {
+    name: 'no-transformers',
+    summary: 'docker-compose.no-transformers.yml, cold start on the sample: no vectors, BM25 search',
+    async run(ctx) {
+      const truth = await ctx.truth(ctx.sampleDir);
+      const stack = await ctx.stack('bm25', ctx.sampleDir, { vectors: false });
+      await coldStart(ctx, stack, truth);
+      await checkSearch(stack, truth);
+      await checkBm25Only(stack, truth);
+    },
+  },
 ];
 
 async function coldStart(ctx: ScenarioContext, stack: Stack, truth: Truth): Promise<void> {
@@ -158,32 +185,48 @@ async function coldStart(ctx: ScenarioContext, stack: Stack, truth: Truth): Prom
   await checkData(stack, truth);
 }
 
-/** Waits until esco-init has written some skills and the status says in progress, then SIGKILLs it. */
-async function killMidIngest(stack: Stack): Promise<{ skills: number }> {
+/** The collections whose objects the references pass writes whole, vectorizing their texts. */
+const VECTORIZED = ['ISCOGroup', 'SkillGroup', 'Skill', 'Occupation'];
+
+/**
+ * Waits until esco-init has written some objects whole (texts vectorized by t2v-transformers;
+ * the objects pass's placeholders carry no text), then SIGKILLs it: the next run must resume a
+ * half-vectorized load. On the sample that moment lasts a second or two, so Weaviate is polled
+ * closely and the container (a slower question to podman) only when it is time to kill, or now
+ * and then to notice an esco-init that ended early.
+ */
+async function killMidIngest(stack: Stack): Promise<void> {
   const deadline = Date.now() + 10 * 60_000;
-  let client: Awaited<ReturnType<Stack['weaviate']>> | undefined;
+  let client: WeaviateClient | undefined;
+  let lookedAt = 0;
   while (Date.now() < deadline) {
-    const [init] = await stack.containers('esco-init');
-    if (init && init.status !== 'running' && init.finishedAt) {
-      throw new Error(`esco-init ended (exit ${init.exitCode}) before it could be killed mid-ingest`);
-    }
     client ??= await stack.weaviate().catch(() => undefined);
-    const skills = client ? await countOrZero(client, 'Skill') : 0;
-    if (init?.status === 'running' && skills > 0) {
-      await podman(['kill', '--signal', 'KILL', init.id]);
-      return { skills };
+    const whole = client ? await wholeObjects(client) : 0;
+    if (whole > 0 || Date.now() - lookedAt > 2000) {
+      lookedAt = Date.now();
+      const [init] = await stack.containers('esco-init');
+      const killed = whole > 0 && init?.status === 'running';
+      if (killed && (await podman(['kill', '--signal', 'KILL', init.id], { check: false })).exitCode === 0) return;
+      if (whole > 0 || (init?.finishedAt && init.status !== 'running')) {
+        throw new Error(`esco-init ended (exit ${init?.exitCode}) before it could be killed mid-ingest`);
+      }
     }
-    await new Promise((r) => setTimeout(r, 100));
+    await new Promise((r) => setTimeout(r, 50));
   }
-  throw new Error('esco-init did not start writing skills within 10 minutes');
+  throw new Error('esco-init wrote no object whole within 10 minutes');
 }
 
-async function countOrZero(client: Awaited<ReturnType<Stack['weaviate']>>, name: string): Promise<number> {
-  try {
-    return (await client.collections.use(name).aggregate.overAll()).totalCount;
-  } catch {
-    return 0; // the collection does not exist yet
+async function wholeObjects(client: WeaviateClient): Promise<number> {
+  const filters = weaviate.filter.byProperty('contentHash').notEqual(PENDING_HASH);
+  let total = 0;
+  for (const name of VECTORIZED) {
+    try {
+      total += (await client.collections.use(name).aggregate.overAll({ filters })).totalCount;
+    } catch {
+      // the collection does not exist yet
+    }
   }
+  return total;
 }
 
 /** The sample with skills_en.csv cut off inside a quoted field, as a broken download would be. */

@@ -12,6 +12,8 @@ import { listZip, openZipEntry } from '../../src/esco/zip.ts';
 export interface Truth {
   /** Concept URI → preferred label. */
   skills: Map<string, string>;
+  /** Skill URI → every text the CSV holds for it: labels, description, definition, scope note. */
+  skillTexts: Map<string, string>;
   occupations: Map<string, string>;
   iscoGroups: number;
   skillGroups: number;
@@ -21,15 +23,21 @@ export interface Truth {
 
 type Row = Record<string, string>;
 
+const TEXT_COLUMNS = ['preferredLabel', 'altLabels', 'hiddenLabels', 'description', 'definition', 'scopeNote'];
+
 export async function readTruth(dataDir: string): Promise<Truth> {
   const open = await opener(dataDir);
-  const concepts = async (file: string) => {
+  const concepts = async (file: string, texts?: Map<string, string>) => {
     const map = new Map<string, string>();
-    for await (const row of rows(await open(file))) map.set(row.conceptUri ?? '', (row.preferredLabel ?? '').trim());
+    for await (const row of rows(await open(file))) {
+      map.set(row.conceptUri ?? '', (row.preferredLabel ?? '').trim());
+      texts?.set(row.conceptUri ?? '', TEXT_COLUMNS.map((column) => row[column] ?? '').join('\n'));
+    }
     map.delete('');
     return map;
   };
-  const skills = await concepts('skills_en.csv');
+  const skillTexts = new Map<string, string>();
+  const skills = await concepts('skills_en.csv', skillTexts);
   const occupations = await concepts('occupations_en.csv');
   const iscoGroups = (await concepts('ISCOGroups_en.csv')).size;
   const skillGroups = (await concepts('skillGroups_en.csv')).size;
@@ -39,7 +47,7 @@ export async function readTruth(dataDir: string): Promise<Truth> {
     if (occupations.has(occupationUri) && skills.has(skillUri))
       relations.add(`${occupationUri}|${skillUri}|${relationType}`);
   }
-  return { skills, occupations, iscoGroups, skillGroups, relations };
+  return { skills, skillTexts, occupations, iscoGroups, skillGroups, relations };
 }
 
 /** Opens a CSV by name anywhere in the folder, inside a zip or not. */

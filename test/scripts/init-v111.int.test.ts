@@ -25,7 +25,10 @@ if (!present) {
 const TTL_SECONDS = 10;
 
 describe.skipIf(!present)('init on the full ESCO v1.1.1 dataset (real processes)', () => {
-  const weaviate = useWeaviate();
+  // Lease scenarios: each ingests all of v1.1.1 again, and vectorizing it costs minutes on two
+  // cores, so these run without a vectorizer. The vector path on the full dataset is
+  // test/ingest/ingest.int.test.ts; on the sample, init-vectors.int.test.ts (kill and resume too).
+  const weaviate = useWeaviate({ vectorizer: 'none' });
   const env = (extra: Record<string, string> = {}) => ({
     ...weaviate().env,
     ESCO_DATA: V111,

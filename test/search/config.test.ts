@@ -6,9 +6,9 @@ import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/config.ts';
 
 describe('search.mode and search.alpha', () => {
-  it('are hybrid and 0.5 in every profile', () => {
+  it('are hybrid and 0.6 in every profile', () => {
     for (const profile of ['default', 'local', 'test']) {
-      expect(loadConfig({ profile }, {}).search).toMatchObject({ mode: 'hybrid', alpha: 0.5 });
+      expect(loadConfig({ profile }, {}).search).toMatchObject({ mode: 'hybrid', alpha: 0.6 });
     }
   });
 
@@ -19,7 +19,7 @@ describe('search.mode and search.alpha', () => {
   });
 
   it('an empty ESCO_SEARCH_ALPHA is unset, not 0', () => {
-    expect(loadConfig({}, { ESCO_SEARCH_ALPHA: '' }).search.alpha).toBe(0.5);
+    expect(loadConfig({}, { ESCO_SEARCH_ALPHA: '' }).search.alpha).toBe(0.6);
   });
 
   it.each([

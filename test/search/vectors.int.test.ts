@@ -112,10 +112,10 @@ it('Weaviate vectorizes with text2vec-transformers: every skill and occupation h
 });
 
 describe('the default ranking', () => {
-  it('is hybrid with alpha 0.5, and hybrid hits carry a score', async () => {
+  it('is hybrid with alpha 0.6, and hybrid hits carry a score', async () => {
     const { status, body, hits } = await ask({ q: 'honey bees hives' });
     expect(status).toBe(200);
-    expect(body).toMatchObject({ mode: 'hybrid', alpha: 0.5 });
+    expect(body).toMatchObject({ mode: 'hybrid', alpha: 0.6 });
     expect(hits.length).toBeGreaterThan(0);
     expectScores(hits);
   });
@@ -127,7 +127,7 @@ describe('the default ranking', () => {
     expect(body).not.toHaveProperty('alpha');
     expect(hits.length).toBeGreaterThan(0);
     expectDistances(hits);
-    expect((await ask({ q: 'bees', mode: 'hybrid' }, vectorByDefault)).body).toMatchObject({ alpha: 0.5 });
+    expect((await ask({ q: 'bees', mode: 'hybrid' }, vectorByDefault)).body).toMatchObject({ alpha: 0.6 });
     const refused = await ask({ q: 'bees', alpha: 0.3 }, vectorByDefault);
     expect(refused.status).toBe(400);
     expect(refused.body.issues).toEqual([{ path: 'alpha', message: expect.stringContaining('add mode=hybrid') }]);

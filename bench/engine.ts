@@ -59,7 +59,8 @@ export async function runBin(
   note: string,
 ): Promise<ScenarioResult> {
   const args = ['ingest', '--json', '--vectorizer', vectorizerOf(server), ...data.flatMap((d) => ['--data', d])];
-  args.push('--batch-size', String(options.batchSize), '--concurrency', String(options.concurrency));
+  const { batchSize, concurrency } = options.batching(vectorizerOf(server));
+  args.push('--batch-size', String(batchSize), '--concurrency', String(concurrency));
   const before = await callsOf(server);
   const { run, ms } = await timedBin(server, options, args, { LOG_LEVEL: 'warn' }, 'inherit');
   const report = JSON.parse(run.stdout) as IngestReport;
@@ -112,10 +113,11 @@ interface InitRun {
 }
 
 async function runInit(server: BenchServer, options: BinOptions, data: readonly string[]): Promise<InitRun> {
+  const { batchSize, concurrency } = options.batching(vectorizerOf(server));
   const { run, ms } = await timedBin(server, options, ['init', ...data.flatMap((d) => ['--data', d])], {
     ESCO_VECTORIZER: vectorizerOf(server),
-    ESCO_BATCH_SIZE: String(options.batchSize),
-    ESCO_CONCURRENCY: String(options.concurrency),
+    ESCO_BATCH_SIZE: String(batchSize),
+    ESCO_CONCURRENCY: String(concurrency),
     LOG_LEVEL: 'info',
     LOG_FORMAT: 'json',
     NON_INTERACTIVE: 'true',

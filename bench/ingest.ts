@@ -13,7 +13,7 @@
  *     [--ltw-objects fraction] [--ltw-relations fraction] [--node-options="<extra NODE_OPTIONS>"]
  *     [--scenarios vectorize-ceiling,cold-vectors,rerun-unchanged,rerun-changed,init-restart,ceiling,cold,
  *                  ceiling-insertmany,lookup-then-write]
- *   (batch size and concurrency default to the config's ingest.batchSize and ingest.concurrency)
+ *   (batch size and concurrency default to the config's, by vectorizer: ingest.batching)
  */
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -22,6 +22,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { execa } from 'execa';
 import { loadConfig } from '../src/config/config.ts';
+import type { Vectorizer } from '../src/weaviate/schema.ts';
 import { startInference } from '../test/support/inference.ts';
 import { startLocalWeaviate } from '../test/support/weaviate-server.ts';
 import { writeChangedCopy } from './changed-copy.ts';
@@ -40,8 +41,8 @@ const CLI_FLAGS = (readFileSync(path.join(ROOT, 'src/cli.ts'), 'utf8').split('\n
 const { values: args } = parseArgs({
   options: {
     data: { type: 'string', multiple: true },
-    'batch-size': { type: 'string', default: String(loadConfig({}, {}).ingest.batchSize) },
-    concurrency: { type: 'string', default: String(loadConfig({}, {}).ingest.concurrency) },
+    'batch-size': { type: 'string' },
+    concurrency: { type: 'string' },
     'ltw-objects': { type: 'string', default: '0.1' },
     'ltw-relations': { type: 'string', default: '0.02' },
     'node-options': { type: 'string', default: '' },
@@ -55,6 +56,9 @@ const { values: args } = parseArgs({
 
 export interface BenchOptions {
   data: string[];
+  /** Batch size and requests in flight of a run with this vectorizer: the flags, else the config's. */
+  batching: (vectorizer: Vectorizer) => { batchSize: number; concurrency: number };
+  /** The batching of the in-process scenarios (vectorizer none). */
   batchSize: number;
   concurrency: number;
   ltwObjects: number;
@@ -63,10 +67,15 @@ export interface BenchOptions {
   nodeOptions: string;
 }
 
+const batching = (vectorizer: Vectorizer) => {
+  const flags = { batchSize: args['batch-size'], concurrency: args.concurrency };
+  const { batchSize, concurrency } = loadConfig({ ingest: { vectorizer, ...flags } }, {}).ingest;
+  return { batchSize, concurrency };
+};
 const options: BenchOptions = {
   data: (args.data ?? [path.join(ROOT, '../shared/esco/v1.1.1')]).map((p) => path.resolve(p)),
-  batchSize: Number(args['batch-size']),
-  concurrency: Number(args.concurrency),
+  batching,
+  ...batching('none'),
   ltwObjects: Number(args['ltw-objects']),
   ltwRelations: Number(args['ltw-relations']),
   nodeOptions: args['node-options'] ?? '',
@@ -280,8 +289,9 @@ function renderTable(results: ScenarioResult[], checks: Target[]): string {
     ].join(' | '),
   );
   const checkRows = checks.map((c) => `| ${c.name} | ${c.measured} | ${c.target} | ${c.met ? 'met' : 'NOT met'} |`);
+  const show = (v: Vectorizer) => `${options.batching(v).batchSize}×${options.batching(v).concurrency}`;
   return [
-    `times are wall times (for the bin's scenarios: its process, start-up included); batch size ${options.batchSize}, concurrency ${options.concurrency}; cold-vectors and the reruns vectorize with text2vec-transformers (the inference service, int8), cold and ceiling use vectorizer none; node flags "${CLI_FLAGS.join(' ')}" (as the bin), NODE_OPTIONS "${options.nodeOptions}", MALLOC_ARENA_MAX ${process.env.MALLOC_ARENA_MAX ?? 'unset'}`,
+    `times are wall times (for the bin's scenarios: its process, start-up included); batch size × concurrency ${show('text2vec-transformers')} with the vectorizer, ${show('none')} without; cold-vectors and the reruns vectorize with text2vec-transformers (the inference service, int8), cold and ceiling use vectorizer none; node flags "${CLI_FLAGS.join(' ')}" (as the bin), NODE_OPTIONS "${options.nodeOptions}", MALLOC_ARENA_MAX ${process.env.MALLOC_ARENA_MAX ?? 'unset'}`,
     '',
     '| scenario | time (s) | objects/s | objects written | deleted | peak RSS (MB) | inference calls | notes |',
     '| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |',

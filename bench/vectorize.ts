@@ -13,7 +13,7 @@ import type { LocalInference } from '../test/support/inference.ts';
 import type { ScenarioResult } from './scenarios.ts';
 
 /** Concurrencies tried on a spread sample of the texts; the fastest then sends all of them. */
-const TRIED = [1, 4, 8, 16, 32, 64];
+const TRIED = [1, 4, 8, 16, 32, 64, 128];
 const PROBE_TEXTS = 1500;
 
 /**

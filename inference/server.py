@@ -90,6 +90,9 @@ class Batcher:
 
 class Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"  # keep-alive: Weaviate reuses its connections
+    # Headers and body leave in two writes; with Nagle on, the body waits for the client's delayed
+    # ACK of the headers: 40 ms on every reply Weaviate's Go client reads (measured on /meta).
+    disable_nagle_algorithm = True
     server: "InferenceServer"
 
     def do_GET(self) -> None:  # noqa: N802 - http.server's naming

@@ -30,8 +30,8 @@ unchanged dataset writes nothing. (Use 'init' under docker compose: it adds lock
 Options:
   --data <path>          ESCO zip, folder or CSV file; repeat for several (default: config data.paths)
   --language <code>      language bundle to read (default: config data.language, "en")
-  --batch-size <n>       objects per batch request (default: config ingest.batchSize)
-  --concurrency <n>      batch requests in flight (default: config ingest.concurrency)
+  --batch-size <n>       objects per batch request (default: config ingest.batching, by vectorizer)
+  --concurrency <n>      batch requests in flight (default: config ingest.batching, by vectorizer)
   --vectorizer <name>    none | text2vec-transformers (default: config ingest.vectorizer)
   --profile <name>       configuration profile
   --config <file>        configuration file

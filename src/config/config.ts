@@ -19,6 +19,13 @@ const count = z.coerce.number().int().positive();
 export const SEARCH_MODES = ['hybrid', 'vector', 'bm25'] as const;
 export type SearchMode = (typeof SEARCH_MODES)[number];
 
+/**
+ * The vectorizers an ingest can run with. Each has its own batching (README: Vectors): with one,
+ * the model sets the pace and a batch request lasts until all its objects are vectorized, so
+ * fewer objects in flight keep each request far from Weaviate's and esco-init's timeouts.
+ */
+export const VECTORIZERS = ['none', 'text2vec-transformers'] as const;
+
 export const ConfigSchema = z.object({
   profile: z.string(),
   weaviate: z.object({
@@ -34,11 +41,19 @@ export const ConfigSchema = z.object({
     rowPolicy: z.enum(['strict', 'report']),
     maxRejectedRows: z.coerce.number().int().min(0),
   }),
-  ingest: z.object({
-    batchSize: count,
-    concurrency: count,
-    vectorizer: z.enum(['none', 'text2vec-transformers']),
-  }),
+  ingest: z
+    .object({
+      vectorizer: z.enum(VECTORIZERS),
+      /** Overrides of the vectorizer's batching (flags, env); unset: `batching[vectorizer]`. */
+      batchSize: count.optional(),
+      concurrency: count.optional(),
+      batching: z.record(z.enum(VECTORIZERS), z.object({ batchSize: count, concurrency: count })),
+    })
+    .transform(({ vectorizer, batchSize, concurrency, batching }) => ({
+      vectorizer,
+      batchSize: batchSize ?? batching[vectorizer].batchSize,
+      concurrency: concurrency ?? batching[vectorizer].concurrency,
+    })),
   lock: z.object({
     ttlSeconds: positive,
     heartbeatSeconds: positive,

@@ -20,8 +20,26 @@ describe('loadConfig', () => {
     expect(config.weaviate.url).toBe('http://127.0.0.1:8080');
     expect(config.data.paths).toEqual(['data/sample']);
     expect(config.ingest.vectorizer).toBe('text2vec-transformers');
-    expect(config.ingest.batchSize).toBe(250);
+    expect(config.ingest).toMatchObject({ batchSize: 32, concurrency: 32 });
     expect(config.lock.ttlSeconds).toBe(30);
+  });
+
+  it('batches by vectorizer unless the batch size or concurrency is set', () => {
+    expect(loadConfig({}, { ESCO_VECTORIZER: 'none' }).ingest).toEqual({
+      vectorizer: 'none',
+      batchSize: 250,
+      concurrency: 8,
+    });
+    expect(loadConfig({ ingest: { vectorizer: 'none' } }, { ESCO_CONCURRENCY: '3' }).ingest).toEqual({
+      vectorizer: 'none',
+      batchSize: 250,
+      concurrency: 3,
+    });
+    expect(loadConfig({ ingest: { batchSize: 40 } }, {}).ingest).toEqual({
+      vectorizer: 'text2vec-transformers',
+      batchSize: 40,
+      concurrency: 32,
+    });
   });
 
   it('lets the environment override the profile and flags override the environment', () => {

@@ -19,11 +19,7 @@ const count = z.coerce.number().int().positive();
 export const SEARCH_MODES = ['hybrid', 'vector', 'bm25'] as const;
 export type SearchMode = (typeof SEARCH_MODES)[number];
 
-/**
- * The vectorizers an ingest can run with. Each has its own batching (README: Vectors): with one,
- * the model sets the pace and a batch request lasts until all its objects are vectorized, so
- * fewer objects in flight keep each request far from Weaviate's and esco-init's timeouts.
- */
+/** The vectorizers an ingest can run with. */
 export const VECTORIZERS = ['none', 'text2vec-transformers'] as const;
 
 export const ConfigSchema = z.object({
@@ -47,6 +43,11 @@ export const ConfigSchema = z.object({
       /** Overrides of the vectorizer's batching (flags, env); unset: `batching[vectorizer]`. */
       batchSize: count.optional(),
       concurrency: count.optional(),
+      /**
+       * Batching by vectorizer (README: Vectors): with one, the model sets the pace and a batch
+       * request lasts until all its objects are vectorized, so fewer objects in flight keep each
+       * request far from Weaviate's and esco-init's timeouts.
+       */
       batching: z.record(z.enum(VECTORIZERS), z.object({ batchSize: count, concurrency: count })),
     })
     .transform(({ vectorizer, batchSize, concurrency, batching }) => ({

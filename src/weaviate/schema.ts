@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import path from 'node:path';
 import type { WeaviateClass, WeaviateClient } from 'weaviate-client';
-import { PROJECT_ROOT } from '../config/config.ts';
+import { PROJECT_ROOT, type VECTORIZERS } from '../config/config.ts';
 import { EscoInitError } from '../errors.ts';
 import type { Logger } from '../log.ts';
 import { type PropertyFile, type ReferenceFile, readSchemaFiles, type SchemaFile } from './schema-file.ts';
@@ -14,7 +14,7 @@ import { type PropertyFile, type ReferenceFile, readSchemaFiles, type SchemaFile
 export const SCHEMA_DIR = path.join(PROJECT_ROOT, 'resources/schemas');
 export const VECTOR_NAME = 'default';
 
-export type Vectorizer = 'none' | 'text2vec-transformers';
+export type Vectorizer = (typeof VECTORIZERS)[number];
 
 export interface CollectionDefinition {
   name: string;

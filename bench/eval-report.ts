@@ -4,7 +4,7 @@
  * are also a label of another concept of the same type have more than one right answer, so a
  * miss there is not necessarily a miss: they are scored in a table of their own.
  */
-import type { ConceptType } from '../src/search/queries.ts';
+import type { ConceptType } from '../src/search/concepts.ts';
 import { type Score, score } from './eval-metrics.ts';
 import type { EvalMode, ModeRun } from './eval-queries.ts';
 import type { HeldOutLabel } from './eval-split.ts';

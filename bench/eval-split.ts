@@ -11,7 +11,7 @@
  * the same type is marked ambiguous: that query has more than one right answer.
  */
 import { createHash } from 'node:crypto';
-import type { ConceptType } from '../src/search/queries.ts';
+import type { ConceptType } from '../src/search/concepts.ts';
 
 export interface ConceptLabels {
   uri: string;

@@ -5,18 +5,13 @@
  */
 
 import { type DataObject, ReferenceManager } from 'weaviate-client';
+import { forEachChunk } from '../src/chunks.ts';
 import type { Config } from '../src/config/config.ts';
 import { openDataset } from '../src/esco/open.ts';
 import { buildPlan, type CollectionPlan, type Plan } from '../src/ingest/plan.ts';
 import { placeholderOf, wholeOf } from '../src/ingest/write.ts';
 import { silentLogger } from '../src/log.ts';
-import {
-  forEachChunk,
-  type InsertResult,
-  postBatch,
-  requestSize,
-  type WriteObject,
-} from '../src/weaviate/batch-writer.ts';
+import { type InsertResult, postBatch, requestSize, type WriteObject } from '../src/weaviate/batch-writer.ts';
 import { connect, type WeaviateClient } from '../src/weaviate/client.ts';
 import { type RestEndpoint, restEndpoint } from '../src/weaviate/rest.ts';
 import { ensureSchema, loadSchemas } from '../src/weaviate/schema.ts';

@@ -5,9 +5,10 @@
  * the concurrency that is fastest. No Weaviate, no esco-init: the limit a vectorized ingest can
  * approach, measured in the same bench run as the ingest it is compared with.
  */
+
+import { forEachChunk } from '../src/chunks.ts';
 import { openDataset } from '../src/esco/open.ts';
 import { buildPlan, propertiesOf } from '../src/ingest/plan.ts';
-import { forEachChunk } from '../src/weaviate/batch-writer.ts';
 import { loadSchemas } from '../src/weaviate/schema.ts';
 import type { LocalInference } from '../test/support/inference.ts';
 import type { ScenarioResult } from './scenarios.ts';

@@ -8,8 +8,8 @@ import { createInterface } from 'node:readline/promises';
 import { type ConfigOverrides, loadConfig } from '../config/config.ts';
 import { EscoInitError } from '../errors.ts';
 import { createLogger } from '../log.ts';
+import { TtyProgress } from '../orchestration/tty-progress.ts';
 import { runInit } from '../scripts/init.ts';
-import { TtyProgress } from '../scripts/tty-progress.ts';
 import type { Command, CommandIO } from './command.ts';
 import { parseFlags } from './flags.ts';
 

@@ -6,8 +6,9 @@ import { type ConfigOverrides, loadConfig } from '../config/config.ts';
 import { createLogger } from '../log.ts';
 import { SearchQueries } from '../search/queries.ts';
 import { buildServer, statusReadiness } from '../search/server.ts';
+import { DEFAULT_DATASET_KEY } from '../state/status-store.ts';
 import { connect } from '../weaviate/client.ts';
-import { DEFAULT_DATASET_KEY, WeaviateStatusStore } from '../weaviate/status-store.ts';
+import { WeaviateStatusStore } from '../weaviate/metadata-status-store.ts';
 import type { Command } from './command.ts';
 import { parseFlags } from './flags.ts';
 

@@ -7,17 +7,18 @@ import { z } from 'zod';
 import { type Config, type ConfigOverrides, loadConfig } from '../config/config.ts';
 import { EscoInitError } from '../errors.ts';
 import { createLogger, type Logger } from '../log.ts';
-import { type WeaviateClient, withClient } from '../weaviate/client.ts';
-import { ProgressSchema, WeaviateLeaseStore } from '../weaviate/lease-store.ts';
-import { Lock, type Observation } from '../weaviate/lock.ts';
+import { ProgressSchema } from '../state/lease-store.ts';
+import { Lock, type Observation } from '../state/lock.ts';
 import {
   DATASET_STATES,
   DatasetStatusSchema,
   DEFAULT_DATASET_KEY,
   type RunRecord,
   RunRecordSchema,
-  WeaviateStatusStore,
-} from '../weaviate/status-store.ts';
+} from '../state/status-store.ts';
+import { type WeaviateClient, withClient } from '../weaviate/client.ts';
+import { WeaviateLeaseStore } from '../weaviate/metadata-lease-store.ts';
+import { WeaviateStatusStore } from '../weaviate/metadata-status-store.ts';
 import type { Command } from './command.ts';
 import { parseFlags } from './flags.ts';
 

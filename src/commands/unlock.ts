@@ -4,11 +4,12 @@
  * still alive) is fenced out at its next batch and the next `init` takes over at once.
  */
 import { hostname } from 'node:os';
+import { type Clock, systemClock } from '../clock.ts';
 import { type Config, type ConfigOverrides, loadConfig } from '../config/config.ts';
 import { createLogger, type Logger } from '../log.ts';
+import { Lock, type Observation } from '../state/lock.ts';
 import { type WeaviateClient, withClient } from '../weaviate/client.ts';
-import { WeaviateLeaseStore } from '../weaviate/lease-store.ts';
-import { type Clock, Lock, type Observation, systemClock } from '../weaviate/lock.ts';
+import { WeaviateLeaseStore } from '../weaviate/metadata-lease-store.ts';
 import type { Command, CommandIO } from './command.ts';
 import { parseFlags } from './flags.ts';
 

@@ -15,10 +15,11 @@ import { buildPlan, type Plan, type PlannedObject, propertiesOf } from '../inges
 import { WeaviateVectorizer } from '../ingest/vectorizer.ts';
 import { verify } from '../ingest/verify.ts';
 import { createLogger, type Logger } from '../log.ts';
+import { type DatasetStatus, DEFAULT_DATASET_KEY } from '../state/status-store.ts';
 import { type WeaviateClient, withClient } from '../weaviate/client.ts';
+import { WeaviateStatusStore } from '../weaviate/metadata-status-store.ts';
 import { restEndpoint } from '../weaviate/rest.ts';
 import { loadSchemas } from '../weaviate/schema.ts';
-import { type DatasetStatus, DEFAULT_DATASET_KEY, WeaviateStatusStore } from '../weaviate/status-store.ts';
 import type { Command } from './command.ts';
 import { parseFlags } from './flags.ts';
 

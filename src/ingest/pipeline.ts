@@ -10,7 +10,7 @@
  * and publishing.
  */
 import { EscoInitError } from '../errors.ts';
-import type { Counts, ErrorInfo, PassRecord } from '../weaviate/status-store.ts';
+import type { Counts, ErrorInfo, PassRecord } from '../state/status-store.ts';
 
 export interface PassOutcome {
   counts?: Counts;

@@ -8,7 +8,7 @@ import { EscoInitError } from '../errors.ts';
 import type { DatasetReport, EscoDataset, RecordHandlers, RecordLocation } from '../esco/dataset.ts';
 import type { CollectionMemberRecord } from '../esco/records.ts';
 import { unsliced } from '../esco/strings.ts';
-import { joinJsonObjects } from '../weaviate/batch-writer.ts';
+import { joinJsonObjects } from '../json.ts';
 import { findCollection, type SchemaDefinitions } from '../weaviate/schema.ts';
 import { throwIfInterrupted } from './context.ts';
 import {

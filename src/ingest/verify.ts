@@ -14,8 +14,9 @@
  * rest.ts): a whole collection page by page, or a few hundred objects one request each.
  * Any difference fails with VERIFY_FAILED; nothing is marked complete that was not read back.
  */
+
+import { forEachChunk } from '../chunks.ts';
 import { EscoInitError } from '../errors.ts';
-import { forEachChunk } from '../weaviate/batch-writer.ts';
 import { readHashes } from '../weaviate/cursor.ts';
 import { beaconIds, idRanges, type RestObject, readRestObject, readRestPages } from '../weaviate/rest.ts';
 import { VECTOR_NAME } from '../weaviate/schema.ts';

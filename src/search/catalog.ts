@@ -3,8 +3,9 @@
  * reader names a collection after its file), so `collection=` is checked against what ingestion
  * stored, not against a list kept here.
  */
+
+import type { ConceptType } from './concepts.ts';
 import { BadRequest, type Issue } from './errors.ts';
-import type { ConceptType } from './queries.ts';
 
 /** Collection key → how many skills and occupations are its members. */
 export type CollectionMembers = ReadonlyMap<string, Readonly<Record<ConceptType, number>>>;

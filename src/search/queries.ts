@@ -7,13 +7,10 @@
 import type { WeaviateClient } from 'weaviate-client';
 import { VECTOR_NAME } from '../weaviate/schema.ts';
 import type { CollectionMembers } from './catalog.ts';
+import { COLLECTION, CONCEPT_TYPES, type ConceptType } from './concepts.ts';
 import { buildFilter, excludingId, type SearchFilters } from './filters.ts';
 import type { Ranking } from './mode.ts';
 
-export const CONCEPT_TYPES = ['skill', 'occupation'] as const;
-export type ConceptType = (typeof CONCEPT_TYPES)[number];
-
-export const COLLECTION: Record<ConceptType, string> = { skill: 'Skill', occupation: 'Occupation' };
 const CONCEPT_COLLECTION = 'ConceptCollection';
 const URI_BASE = 'http://data.europa.eu/esco';
 

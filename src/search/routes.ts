@@ -5,10 +5,11 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { z } from 'zod';
 import { CollectionCatalog } from './catalog.ts';
+import type { ConceptType } from './concepts.ts';
 import { parseInput } from './errors.ts';
 import { type RankingDefaults, resolveRanking } from './mode.ts';
 import { parseSearchQuery, SimilarQuerySchema } from './params.ts';
-import type { ConceptType, SearchQueries } from './queries.ts';
+import type { SearchQueries } from './queries.ts';
 
 /** An ESCO id (the UUID at the end of a concept URI) or a whole concept URI. */
 export const ConceptIdSchema = z.object({

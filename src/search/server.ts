@@ -5,7 +5,7 @@
  */
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Logger } from '../log.ts';
-import type { StatusStore } from '../weaviate/status-store.ts';
+import type { StatusStore } from '../state/status-store.ts';
 import { BadRequest } from './errors.ts';
 import { type RouteDeps, registerRoutes } from './routes.ts';
 

@@ -7,7 +7,9 @@
  * all of them (WRITE_FAILED). Whole-request transient failures are retried.
  */
 import type { WeaviateClient, WeaviateField } from 'weaviate-client';
+import { forEachChunk } from '../chunks.ts';
 import { EscoInitError } from '../errors.ts';
+import { joinJsonObjects } from '../json.ts';
 import type { Logger } from '../log.ts';
 import { type RestEndpoint, restText } from './rest.ts';
 import { backoff, retrying } from './retry.ts';
@@ -61,7 +63,7 @@ export async function writeObjects(
   options: BatchOptions,
 ): Promise<BatchResult> {
   const result: BatchResult = { written: 0, failures: [] };
-  await forEachChunk(objects, { ...options, weigh: requestSize }, async (chunk) => {
+  await forEachChunk(objects, { ...options, weigh: requestSize, maxBytes: MAX_REQUEST_BYTES }, async (chunk) => {
     const failures = await sendWithRetry(chunk, options, target.collection, (items) => postBatch(rest, target, items));
     result.failures.push(...failures);
     result.written += chunk.length - failures.length;
@@ -147,13 +149,6 @@ export function toRestObject(target: WriteTarget, o: WriteObject): string {
   return `{"class":${JSON.stringify(target.collection)},"id":${JSON.stringify(o.id)},"properties":${properties}}`;
 }
 
-/** `{"a":1}` and `{"b":2}` as `{"a":1,"b":2}` (the second's keys must not be in the first). */
-export function joinJsonObjects(a: string, b: string): string {
-  if (b === '{}') return a;
-  if (a === '{}') return b;
-  return `${a.slice(0, -1)},${b.slice(1)}`;
-}
-
 /**
  * Requests are kept under this many bytes as well as under `batchSize` objects. Weaviate echoes
  * every object in its reply, and a reply text over ~1 MB becomes a string outside V8's heap
@@ -166,48 +161,6 @@ export function requestSize(o: WriteObject): number {
   let refs = 0;
   for (const ids of Object.values(o.references ?? {})) refs += ids.length;
   return o.json.length + 80 * refs + 200;
-}
-
-/**
- * Splits into chunks of at most `batchSize` items (and, with `weigh`, at most MAX_REQUEST_BYTES
- * in all) and runs `concurrency` of them at a time; a failure stops new chunks.
- */
-export async function forEachChunk<T>(
-  items: readonly T[],
-  options: Pick<BatchOptions, 'batchSize' | 'concurrency' | 'checkpoint'> & { weigh?: (item: T) => number },
-  run: (chunk: readonly T[]) => Promise<void>,
-): Promise<void> {
-  let next = 0;
-  let failed = false;
-  const { batchSize, weigh } = options;
-  /** End of the chunk starting at `start`: the first item always fits, however big. */
-  const endOf = (start: number) => {
-    if (!weigh) return start + batchSize;
-    let end = start;
-    for (let bytes = 0; end < items.length && end - start < batchSize; end++) {
-      bytes += weigh(items[end] as T);
-      if (bytes > MAX_REQUEST_BYTES && end > start) break;
-    }
-    return end;
-  };
-  const worker = async () => {
-    while (!failed && next < items.length) {
-      const start = next;
-      next = endOf(start);
-      const end = next;
-      try {
-        await options.checkpoint();
-        await run(items.slice(start, end));
-      } catch (error) {
-        failed = true;
-        throw error;
-      }
-    }
-  };
-  const workers = Array.from({ length: Math.max(1, options.concurrency) }, worker);
-  const settled = await Promise.allSettled(workers);
-  const rejected = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
-  if (rejected) throw rejected.reason;
 }
 
 /**

@@ -4,6 +4,7 @@
  * often still starting (Raft election, shard loading) when we start.
  */
 import weaviate, { ApiKey, type WeaviateClient } from 'weaviate-client';
+import { sleep } from '../clock.ts';
 import type { Config } from '../config/config.ts';
 import { EscoInitError } from '../errors.ts';
 import type { Logger } from '../log.ts';
@@ -91,20 +92,4 @@ function errorText(error: unknown): string {
   if (!(error instanceof Error)) return String(error);
   const cause = error.cause instanceof Error ? ` (${error.cause.message})` : '';
   return `${error.message}${cause}`;
-}
-
-export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(signal.reason);
-    const timer = setTimeout(done, ms);
-    function done() {
-      signal?.removeEventListener('abort', abort);
-      resolve();
-    }
-    function abort() {
-      clearTimeout(timer);
-      reject(signal?.reason);
-    }
-    signal?.addEventListener('abort', abort, { once: true });
-  });
 }

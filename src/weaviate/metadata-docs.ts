@@ -7,8 +7,8 @@
  * batch took half a second, and a run writes dozens of records (heartbeats, manifests, status).
  */
 import { generateUuid5, type WeaviateClient } from 'weaviate-client';
+import { sleep } from '../clock.ts';
 import { EscoInitError } from '../errors.ts';
-import { sleep } from './client.ts';
 
 export const METADATA_COLLECTION = 'Metadata';
 const ID_NAMESPACE = 'esco-init/metadata';

@@ -2,9 +2,10 @@
  * Retries of requests to Weaviate: which failures are transient (unavailable, timeouts, 429/503,
  * dropped connections), and exponential backoff with jitter between attempts.
  */
+
+import { sleep } from '../clock.ts';
 import { type ErrorCode, EscoInitError } from '../errors.ts';
 import type { Logger } from '../log.ts';
-import { sleep } from './client.ts';
 
 export interface RetryOptions {
   /** Attempts in all (default 5). */

@@ -8,9 +8,10 @@
  * the module fails every copy in a second with the setting to change, instead of after a holder
  * has taken the lease and created half a schema.
  */
+
+import { sleep } from '../clock.ts';
 import { EscoInitError } from '../errors.ts';
 import type { Logger } from '../log.ts';
-import { sleep } from './client.ts';
 import { type RestEndpoint, restText } from './rest.ts';
 import type { Vectorizer } from './schema.ts';
 

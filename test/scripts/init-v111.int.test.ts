@@ -10,8 +10,8 @@ import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { openDataset } from '../../src/esco/open.ts';
 import { buildPlan } from '../../src/ingest/plan.ts';
+import { WeaviateStatusStore } from '../../src/weaviate/metadata-status-store.ts';
 import { loadSchemas } from '../../src/weaviate/schema.ts';
-import { WeaviateStatusStore } from '../../src/weaviate/status-store.ts';
 import { useWeaviate } from '../support/weaviate.ts';
 import { type LogLine, ROOT, resetWeaviate, runCli, startCli } from './processes.ts';
 

@@ -10,9 +10,9 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { openDataset } from '../../src/esco/open.ts';
 import { buildPlan } from '../../src/ingest/plan.ts';
-import { WeaviateLeaseStore } from '../../src/weaviate/lease-store.ts';
+import { WeaviateLeaseStore } from '../../src/weaviate/metadata-lease-store.ts';
+import { WeaviateStatusStore } from '../../src/weaviate/metadata-status-store.ts';
 import { loadSchemas } from '../../src/weaviate/schema.ts';
-import { WeaviateStatusStore } from '../../src/weaviate/status-store.ts';
 import { useWeaviate } from '../support/weaviate.ts';
 import { outcomeLine, resetWeaviate, runCli, SAMPLE, startCli } from './processes.ts';
 

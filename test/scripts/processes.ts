@@ -6,7 +6,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
 import type { WeaviateClient } from 'weaviate-client';
-import { DEFAULT_LEASE_NAME } from '../../src/weaviate/lease-store.ts';
+import { DEFAULT_LEASE_NAME } from '../../src/weaviate/metadata-lease-store.ts';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const CLI = path.join(ROOT, 'src/cli.ts');

@@ -5,7 +5,7 @@
  * not from the code under test.
  */
 import { expect } from 'vitest';
-import type { ConceptType } from '../../src/search/queries.ts';
+import type { ConceptType } from '../../src/search/concepts.ts';
 import { broadQuery, type Concept, type Sample } from './sample.ts';
 import { type Answer, type Hit, query, type SearchService } from './service.ts';
 

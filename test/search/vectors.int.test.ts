@@ -7,7 +7,7 @@
  * queries find a concept by meaning alone was measured once and is explained at BY_MEANING.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { ConceptType } from '../../src/search/queries.ts';
+import type { ConceptType } from '../../src/search/concepts.ts';
 import { useWeaviate } from '../support/weaviate.ts';
 import {
   conceptsOf,

@@ -1,5 +1,5 @@
 /** A manual monotonic clock for unit tests of time-based logic (lease TTLs, heartbeats, waits). */
-import type { Clock } from '../../src/weaviate/lock.ts';
+import type { Clock } from '../../src/clock.ts';
 
 interface Sleeper {
   at: number;

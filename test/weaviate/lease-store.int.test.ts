@@ -6,13 +6,13 @@
 import { describe, expect, it } from 'vitest';
 import { isEscoInitError } from '../../src/errors.ts';
 import { silentLogger } from '../../src/log.ts';
-import { WeaviateLeaseStore } from '../../src/weaviate/lease-store.ts';
-import { Lock } from '../../src/weaviate/lock.ts';
+import { Lock } from '../../src/state/lock.ts';
 import { METADATA_COLLECTION } from '../../src/weaviate/metadata-docs.ts';
+import { WeaviateLeaseStore } from '../../src/weaviate/metadata-lease-store.ts';
+import { WeaviateStatusStore } from '../../src/weaviate/metadata-status-store.ts';
 import { ensureSchema, loadSchemas } from '../../src/weaviate/schema.ts';
-import { WeaviateStatusStore } from '../../src/weaviate/status-store.ts';
+import { leaseStoreContract, statusStoreContract } from '../state/store-contract.ts';
 import { useWeaviate } from '../support/weaviate.ts';
-import { leaseStoreContract, statusStoreContract } from './store-contract.ts';
 
 const weaviate = useWeaviate();
 let leaseNames = 0;

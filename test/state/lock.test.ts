@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { EscoInitError, isEscoInitError } from '../../src/errors.ts';
 import { silentLogger } from '../../src/log.ts';
-import { Lease, Lock, type LockOptions } from '../../src/weaviate/lock.ts';
-import { MemoryLeaseStore } from '../../src/weaviate/memory-lease-store.ts';
+import { Lease, Lock, type LockOptions } from '../../src/state/lock.ts';
 import { FakeClock, settle } from '../support/fake-clock.ts';
+import { MemoryLeaseStore } from '../support/memory-lease-store.ts';
 
 const TTL = 4_000;
 const BEAT = 1_000;

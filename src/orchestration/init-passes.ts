@@ -14,10 +14,10 @@ import { buildPlan, type Plan, totalReferences } from '../ingest/plan.ts';
 import { type VerifyReport, verify } from '../ingest/verify.ts';
 import { writeObjects, writeReferences } from '../ingest/write.ts';
 import type { Logger } from '../log.ts';
+import type { Counts } from '../state/status-store.ts';
 import type { RestEndpoint } from '../weaviate/rest.ts';
 import { type EnsureSchemaReport, ensureSchema, type SchemaDefinitions } from '../weaviate/schema.ts';
-import type { Counts } from '../weaviate/status-store.ts';
-import type { HolderSession } from './orchestrator.ts';
+import type { HolderSession } from './session.ts';
 
 export interface EscoPassDeps {
   client: WeaviateClient;

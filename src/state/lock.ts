@@ -14,18 +14,11 @@
  *   server). A superseded holder stops writing; release() marks the record released so the next
  *   start takes over without waiting for the TTL.
  */
+
+import { type Clock, systemClock } from '../clock.ts';
 import { EscoInitError } from '../errors.ts';
 import type { Logger } from '../log.ts';
-import { sleep } from './client.ts';
 import type { Heartbeat, LeaseStore, Progress } from './lease-store.ts';
-
-export interface Clock {
-  /** Monotonic milliseconds (performance.now()); only differences are meaningful. */
-  now(): number;
-  sleep(ms: number, signal?: AbortSignal): Promise<void>;
-}
-
-export const systemClock: Clock = { now: () => performance.now(), sleep };
 
 export interface Owner {
   runId: string;

@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { silentLogger } from '../../src/log.ts';
-import { type DryRunDeps, planInit } from '../../src/scripts/dry-run.ts';
-import { Lock } from '../../src/weaviate/lock.ts';
-import { MemoryLeaseStore } from '../../src/weaviate/memory-lease-store.ts';
-import { MemoryStatusStore } from '../../src/weaviate/memory-status-store.ts';
-import { notStarted } from '../../src/weaviate/status-store.ts';
+import { type DryRunDeps, planInit } from '../../src/orchestration/dry-run.ts';
+import { Lock } from '../../src/state/lock.ts';
+import { notStarted } from '../../src/state/status-store.ts';
 import { FakeClock } from '../support/fake-clock.ts';
+import { MemoryLeaseStore } from '../support/memory-lease-store.ts';
+import { MemoryStatusStore } from '../support/memory-status-store.ts';
 
 function setup() {
   const clock = new FakeClock();

@@ -11,54 +11,14 @@
  * Like node-pg-migrate: lock → try → finally unlock. A holder that is superseded stops writing
  * (every batch and the publish pass are guarded) and becomes a follower.
  */
+
 import { EscoInitError } from '../errors.ts';
-import type { Progress as IngestProgress } from '../ingest/context.ts';
-import type { PassDefinition } from '../ingest/pipeline.ts';
-import type { Logger } from '../log.ts';
-import type { AcquireResult, Clock, Lease, Lock, Observation, Owner } from '../weaviate/lock.ts';
-import type { Counts, DatasetStatus, RunRecord, RunState, StatusStore } from '../weaviate/status-store.ts';
+import type { AcquireResult, Lease, Observation } from '../state/lock.ts';
+import type { DatasetStatus, RunRecord, RunState } from '../state/status-store.ts';
 import { type Decision, decide } from './decision.ts';
 import { Holder, releaseLease } from './holder.ts';
 import { event, newRun, normalize, recordRunEnd, stateOf, throwIfAborted } from './run-record.ts';
-
-/** What the passes of one holding of the lease get from the orchestrator. */
-export interface HolderSession {
-  epoch: number;
-  /** The fencing check: call before every write; throws LOCK_LOST once superseded. */
-  guard(): Promise<void>;
-  progress(progress: IngestProgress): void;
-  /** Guarded: marks the dataset completed with these counts. The last pass calls it. */
-  publish(counts: Counts): Promise<void>;
-}
-
-export interface OrchestratorDeps {
-  datasetKey: string;
-  fingerprint: string;
-  schemaVersion: string;
-  toolVersion: string;
-  force: boolean;
-  owner: Owner;
-  statusStore: StatusStore;
-  lock: Lock;
-  clock: Clock;
-  passes(session: HolderSession): PassDefinition[];
-  /** How often a follower looks at the status and the lease. */
-  pollMs: number;
-  waitTimeoutMs: number;
-  /** Times this process may take the lease (again after losing it) before giving up. */
-  maxAttempts: number;
-  signal: AbortSignal;
-  log: Logger;
-  /** Asks before replacing complete data; absent when nobody can answer (non-interactive, --yes). */
-  confirm?: (question: string) => Promise<boolean>;
-  onProgress?: (progress: IngestProgress) => void;
-  /** Run records kept per dataset (older ones are deleted by holders). */
-  keepRuns?: number;
-  /** Makes the stores writable (creates the Metadata collection); called once, after a skip is ruled out. */
-  prepare?: () => Promise<void>;
-  /** When the clock started for `decisionMs` (default: when orchestrate is called). */
-  startedAt?: number;
-}
+import type { OrchestratorDeps } from './session.ts';
 
 /** Consecutive failed polls a waiter tolerates before it fails. */
 const MAX_POLL_FAILURES = 10;

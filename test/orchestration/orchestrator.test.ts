@@ -3,17 +3,13 @@ import { EscoInitError, isEscoInitError } from '../../src/errors.ts';
 import { throwIfInterrupted } from '../../src/ingest/context.ts';
 import type { PassDefinition } from '../../src/ingest/pipeline.ts';
 import { silentLogger } from '../../src/log.ts';
-import {
-  type HolderSession,
-  type InitOutcome,
-  type OrchestratorDeps,
-  orchestrate,
-} from '../../src/scripts/orchestrator.ts';
-import { Lock } from '../../src/weaviate/lock.ts';
-import { MemoryLeaseStore } from '../../src/weaviate/memory-lease-store.ts';
-import { MemoryStatusStore } from '../../src/weaviate/memory-status-store.ts';
-import type { DatasetStatus } from '../../src/weaviate/status-store.ts';
+import { type InitOutcome, orchestrate } from '../../src/orchestration/orchestrator.ts';
+import type { HolderSession, OrchestratorDeps } from '../../src/orchestration/session.ts';
+import { Lock } from '../../src/state/lock.ts';
+import type { DatasetStatus } from '../../src/state/status-store.ts';
 import { FakeClock } from '../support/fake-clock.ts';
+import { MemoryLeaseStore } from '../support/memory-lease-store.ts';
+import { MemoryStatusStore } from '../support/memory-status-store.ts';
 
 const FP = 'f'.repeat(64);
 const TTL = 4_000;

@@ -6,10 +6,7 @@
  * - one run record per run (kind `run`), written only by the run's own process: who, when, what it
  *   decided, each pass with timings and counts, and the error.
  */
-import type { WeaviateClient } from 'weaviate-client';
 import { z } from 'zod';
-import { EscoInitError } from '../errors.ts';
-import { MetadataDocs } from './metadata-docs.ts';
 
 /** One ESCO dataset per Weaviate: all languages share the collections, so they share one record. */
 export const DEFAULT_DATASET_KEY = 'esco';
@@ -107,55 +104,6 @@ export interface StatusStore {
   /** The newest runs of a dataset, newest first. */
   listRuns(datasetKey: string, limit: number): Promise<RunRecord[]>;
   deleteRun(runId: string): Promise<void>;
-}
-
-export class WeaviateStatusStore implements StatusStore {
-  readonly #docs: MetadataDocs;
-
-  constructor(client: WeaviateClient) {
-    this.#docs = new MetadataDocs(client);
-  }
-
-  async readStatus(key: string): Promise<DatasetStatus | null> {
-    const doc = await this.#docs.read('status', key);
-    return doc ? parse(DatasetStatusSchema, doc.data, `status record "${key}"`) : null;
-  }
-
-  async writeStatus(status: DatasetStatus): Promise<void> {
-    await this.#docs.write('status', status.key, status.state, status);
-  }
-
-  async readRun(runId: string): Promise<RunRecord | null> {
-    const doc = await this.#docs.read('run', runId);
-    return doc ? parse(RunRecordSchema, doc.data, `run record "${runId}"`) : null;
-  }
-
-  async writeRun(run: RunRecord): Promise<void> {
-    await this.#docs.write('run', run.runId, run.state, run);
-  }
-
-  async listRuns(datasetKey: string, limit: number): Promise<RunRecord[]> {
-    // Runs of other dataset keys are rare (one key per Weaviate in practice): over-fetch a little.
-    const docs = await this.#docs.list('run', limit * 2 + 10);
-    return docs
-      .map((d) => parse(RunRecordSchema, d.data, `run record "${d.key}"`))
-      .filter((r) => r.datasetKey === datasetKey)
-      .slice(0, limit);
-  }
-
-  async deleteRun(runId: string): Promise<void> {
-    await this.#docs.delete('run', runId);
-  }
-}
-
-function parse<T>(schema: z.ZodType<T>, data: unknown, what: string): T {
-  const parsed = schema.safeParse(data);
-  if (parsed.success) return parsed.data;
-  const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
-  throw new EscoInitError(
-    'INTERNAL',
-    `the ${what} in the Metadata collection was not written by this version of esco-init (${problems}); delete the Metadata collection to start over`,
-  );
 }
 
 /** A status record for a dataset nothing has been written for. */

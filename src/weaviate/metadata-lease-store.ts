@@ -1,5 +1,5 @@
 /**
- * Storage for the lease lock (src/weaviate/lock.ts).
+ * The LeaseStore (src/state/lease-store.ts) in Weaviate.
  *
  * The ticket of epoch N is the alias `EscoInitLease_N`: creating an alias goes through Raft and a
  * second create of the same name fails with "already exists", so exactly one process can own an
@@ -10,47 +10,11 @@
  * The heartbeat of epoch N is a Metadata record (kind `lock`) that only its holder writes.
  */
 import type { WeaviateClient } from 'weaviate-client';
-import { z } from 'zod';
 import { EscoInitError } from '../errors.ts';
+import { type Heartbeat, HeartbeatSchema, type LeaseStore } from '../state/lease-store.ts';
 import { METADATA_COLLECTION, MetadataDocs } from './metadata-docs.ts';
 
 export const DEFAULT_LEASE_NAME = 'EscoInitLease';
-
-export const ProgressSchema = z.object({
-  pass: z.string(),
-  collection: z.string().nullable(),
-  done: z.number(),
-  total: z.number().nullable(),
-});
-export type Progress = z.infer<typeof ProgressSchema>;
-
-export const HeartbeatSchema = z.object({
-  epoch: z.number().int().positive(),
-  runId: z.string(),
-  host: z.string(),
-  pid: z.number().int(),
-  /** Incremented on every beat: followers watch it move on their own clock. */
-  counter: z.number().int().nonnegative(),
-  state: z.enum(['held', 'released']),
-  /** Why it was released: completed | skipped | failed | interrupted | unlocked. */
-  releasedReason: z.string().nullable(),
-  progress: ProgressSchema.nullable(),
-  /** Wall-clock times of the holder's host: for display only, never compared across hosts. */
-  acquiredAt: z.string(),
-  beatAt: z.string(),
-});
-export type Heartbeat = z.infer<typeof HeartbeatSchema>;
-
-export interface LeaseStore {
-  /** Atomic create-if-absent: resolves true for exactly one caller per epoch, false for the rest. */
-  createTicket(epoch: number): Promise<boolean>;
-  /** Epochs whose tickets exist, in any order. */
-  listTickets(): Promise<number[]>;
-  deleteTicket(epoch: number): Promise<void>;
-  readHeartbeat(epoch: number): Promise<Heartbeat | null>;
-  writeHeartbeat(heartbeat: Heartbeat): Promise<void>;
-  deleteHeartbeat(epoch: number): Promise<void>;
-}
 
 export class WeaviateLeaseStore implements LeaseStore {
   readonly #client: WeaviateClient;

@@ -2,7 +2,7 @@
  * What `init` does on start, from the status record alone: skip (the data is complete for this
  * dataset and schema) or ingest, and why. Pure, so that the rules are unit-tested exhaustively.
  */
-import type { DatasetStatus } from '../weaviate/status-store.ts';
+import type { DatasetStatus } from '../state/status-store.ts';
 
 export interface DecisionInput {
   status: DatasetStatus | null;

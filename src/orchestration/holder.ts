@@ -4,10 +4,10 @@
  */
 import { EscoInitError, isEscoInitError } from '../errors.ts';
 import { errorInfo, newManifest, runPipeline, skipRemaining } from '../ingest/pipeline.ts';
-import type { Lease } from '../weaviate/lock.ts';
-import { type DatasetStatus, pruneRuns, type RunRecord } from '../weaviate/status-store.ts';
-import type { HolderSession, OrchestratorDeps } from './orchestrator.ts';
+import type { Lease } from '../state/lock.ts';
+import { type DatasetStatus, pruneRuns, type RunRecord } from '../state/status-store.ts';
 import { event, recordRunEnd, stateOf } from './run-record.ts';
+import type { HolderSession, OrchestratorDeps } from './session.ts';
 
 /** One holding of the lease: the status record it maintains and the pipeline it runs. */
 export class Holder {

@@ -1,5 +1,5 @@
 import { describe } from 'vitest';
-import { MemoryStatusStore } from '../../src/weaviate/memory-status-store.ts';
+import { MemoryStatusStore } from '../support/memory-status-store.ts';
 import { statusStoreContract } from './store-contract.ts';
 
 describe('MemoryStatusStore (the contract the orchestrator unit tests rely on)', () => {

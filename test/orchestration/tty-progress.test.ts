@@ -1,6 +1,6 @@
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { TtyProgress } from '../../src/scripts/tty-progress.ts';
+import { TtyProgress } from '../../src/orchestration/tty-progress.ts';
 
 function terminal() {
   const writes: string[] = [];

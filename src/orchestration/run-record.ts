@@ -4,8 +4,8 @@
  */
 import { EscoInitError, isEscoInitError } from '../errors.ts';
 import { errorInfo } from '../ingest/pipeline.ts';
-import type { RunRecord, RunState } from '../weaviate/status-store.ts';
-import type { OrchestratorDeps } from './orchestrator.ts';
+import type { RunRecord, RunState } from '../state/status-store.ts';
+import type { OrchestratorDeps } from './session.ts';
 
 export function newRun(d: OrchestratorDeps): RunRecord {
   return {

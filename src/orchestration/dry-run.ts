@@ -3,11 +3,11 @@
  * anything: no run record, no lease, no schema change.
  */
 import type { Config } from '../config/config.ts';
-import type { Heartbeat } from '../weaviate/lease-store.ts';
-import type { Observation } from '../weaviate/lock.ts';
-import type { DatasetStatus } from '../weaviate/status-store.ts';
+import type { Heartbeat } from '../state/lease-store.ts';
+import type { Observation } from '../state/lock.ts';
+import type { DatasetStatus } from '../state/status-store.ts';
 import { decide } from './decision.ts';
-import type { OrchestratorDeps } from './orchestrator.ts';
+import type { OrchestratorDeps } from './session.ts';
 
 export type DryRunAction = 'skip' | 'ingest' | 'wait';
 

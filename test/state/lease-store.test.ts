@@ -1,5 +1,5 @@
 import { describe } from 'vitest';
-import { MemoryLeaseStore } from '../../src/weaviate/memory-lease-store.ts';
+import { MemoryLeaseStore } from '../support/memory-lease-store.ts';
 import { leaseStoreContract } from './store-contract.ts';
 
 describe('MemoryLeaseStore (the contract the lock unit tests rely on)', () => {

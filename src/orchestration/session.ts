@@ -1,0 +1,46 @@
+/** What the orchestrator is given (OrchestratorDeps) and what it gives the passes of one holding of the lease (HolderSession). */
+import type { Clock } from '../clock.ts';
+import type { Progress as IngestProgress } from '../ingest/context.ts';
+import type { PassDefinition } from '../ingest/pipeline.ts';
+import type { Logger } from '../log.ts';
+import type { Lock, Owner } from '../state/lock.ts';
+import type { Counts, StatusStore } from '../state/status-store.ts';
+
+/** What the passes of one holding of the lease get from the orchestrator. */
+export interface HolderSession {
+  epoch: number;
+  /** The fencing check: call before every write; throws LOCK_LOST once superseded. */
+  guard(): Promise<void>;
+  progress(progress: IngestProgress): void;
+  /** Guarded: marks the dataset completed with these counts. The last pass calls it. */
+  publish(counts: Counts): Promise<void>;
+}
+
+export interface OrchestratorDeps {
+  datasetKey: string;
+  fingerprint: string;
+  schemaVersion: string;
+  toolVersion: string;
+  force: boolean;
+  owner: Owner;
+  statusStore: StatusStore;
+  lock: Lock;
+  clock: Clock;
+  passes(session: HolderSession): PassDefinition[];
+  /** How often a follower looks at the status and the lease. */
+  pollMs: number;
+  waitTimeoutMs: number;
+  /** Times this process may take the lease (again after losing it) before giving up. */
+  maxAttempts: number;
+  signal: AbortSignal;
+  log: Logger;
+  /** Asks before replacing complete data; absent when nobody can answer (non-interactive, --yes). */
+  confirm?: (question: string) => Promise<boolean>;
+  onProgress?: (progress: IngestProgress) => void;
+  /** Run records kept per dataset (older ones are deleted by holders). */
+  keepRuns?: number;
+  /** Makes the stores writable (creates the Metadata collection); called once, after a skip is ruled out. */
+  prepare?: () => Promise<void>;
+  /** When the clock started for `decisionMs` (default: when orchestrate is called). */
+  startedAt?: number;
+}

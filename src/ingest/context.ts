@@ -5,17 +5,8 @@
 import type { WeaviateClient } from 'weaviate-client';
 import { EscoInitError } from '../errors.ts';
 import type { Logger } from '../log.ts';
+import type { Progress } from '../state/lease-store.ts';
 import type { RestEndpoint } from '../weaviate/rest.ts';
-
-export type PassName = 'objects' | 'references' | 'deletes' | 'verify';
-
-export interface Progress {
-  pass: PassName;
-  collection: string;
-  /** Objects handled so far in this collection and pass (written, skipped as unchanged or checked). */
-  done: number;
-  total: number;
-}
 
 export interface IngestContext {
   client: WeaviateClient;

@@ -1,22 +1,15 @@
 /**
- * The plain ingestion run: schema → plan → objects → references (+ deletions) → verify.
- * `init` composes the same passes with its status store and lock in between.
+ * The plain ingestion run, without lease or records: the passes of src/ingest/passes.ts one after
+ * the other (`init` runs the same passes through its pipeline), summed up in one report.
  */
-import { ensureSchema, type SchemaDefinitions } from '../weaviate/schema.ts';
+import { EscoInitError } from '../errors.ts';
+import type { SchemaDefinitions } from '../weaviate/schema.ts';
 import type { IngestContext } from './context.ts';
-import { INGESTED_COLLECTIONS } from './mapping.ts';
-import { type LinkSource, type LinkStats, type Plan, totalReferences } from './plan.ts';
-import { type VerifyOptions, type VerifyReport, verify } from './verify.ts';
-import {
-  type CollectionCounts,
-  dirtyIds,
-  type ObjectsReport,
-  type ReferencesReport,
-  readStoredHashes,
-  type StoredHashes,
-  writeObjects,
-  writeReferences,
-} from './write.ts';
+import { ingestionPasses, type PassesState } from './passes.ts';
+import type { LinkSource, LinkStats, Plan } from './plan.ts';
+import { totalReferences } from './plan.ts';
+import type { VerifyOptions, VerifyReport } from './verify.ts';
+import type { CollectionCounts, ObjectsReport, ReferencesReport } from './write.ts';
 
 export interface IngestReport {
   schemaVersion: string;
@@ -44,107 +37,33 @@ export interface IngestInput {
   plan: Promise<Plan>;
   definitions: SchemaDefinitions;
   ctx: IngestContext;
-  verify?: VerifyOptions;
+  verify?: Pick<VerifyOptions, 'sampleSize'>;
 }
 
 export async function ingest(input: IngestInput): Promise<IngestReport> {
-  const { ctx } = input;
   const started = performance.now();
-  let schemaMs = 0;
-  // Parsing is client CPU; creating collections (a Raft round trip each, ~170 ms) and reading the
-  // stored hashes are server work: overlap them.
-  const [plan, stored] = await Promise.all([
-    input.plan,
-    ensureSchema(ctx.client, input.definitions, ctx.log).then(() => {
-      schemaMs = performance.now() - started;
-      return readStoredHashes(INGESTED_COLLECTIONS, ctx);
-    }),
-  ]);
-  const planMs = performance.now() - started;
-  ctx.log.info({ objects: plan.expected.objects, references: totalReferences(plan) }, 'plan built');
-  // Read back the references of what this run writes; the rest is checked by count and hash.
-  const readBack = dirtyIds(plan, stored);
-  const objects = await writeObjects(plan, ctx, stored);
-  const { referencesPass, verified } = await writeAndVerify(plan, ctx, stored, objects, {
-    readBack,
-    ...input.verify,
-  });
+  const { passes, state } = ingestionPasses({ ...input, plan: () => input.plan });
+  for (const pass of passes) await pass.run();
+  return report(state, Math.round(performance.now() - started));
+}
+
+function report(state: PassesState, totalMs: number): IngestReport {
+  const { plan, objects, references, verified } = state;
+  if (!plan || !objects || !references || !verified) throw new EscoInitError('INTERNAL', 'ingest: a pass did not run');
   return {
     schemaVersion: plan.schemaVersion,
     fingerprint: plan.dataset.fingerprint,
     collections: summarise(plan, objects),
-    writes: objects.written + referencesPass.written + referencesPass.deleted,
+    writes: objects.written + references.written + references.deleted,
     references: totalReferences(plan),
     links: plan.links,
     danglingRelations: plan.dataset.danglingReferences.total,
     objects,
-    referencesPass,
+    referencesPass: references,
     verify: verified,
-    ms: { plan: Math.round(planMs), schema: Math.round(schemaMs), total: Math.round(performance.now() - started) },
+    ms: { ...state.ms, total: totalMs },
     peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
   };
-}
-
-/**
- * The references pass, then verification. Without objects to delete, each collection is final
- * once its references are written, so it is verified while the next ones are written (reading
- * back is largely our CPU, writing largely the server's).
- */
-async function writeAndVerify(
-  plan: Plan,
-  ctx: IngestContext,
-  stored: StoredHashes,
-  objects: ObjectsReport,
-  options: VerifyOptions,
-): Promise<{ referencesPass: ReferencesReport; verified: VerifyReport }> {
-  // `stored` was read before the writes and follows them: every object this run writes is read
-  // back whole, and the hashes of the others were read in this run (ingest is the only writer).
-  const verifyOptions = { ...options, hashes: stored };
-  const deletes = Object.values(objects.collections).some((c) => c.deleted > 0);
-  if (deletes || options.readBack?.size === 0) {
-    const referencesPass = await writeReferences(plan, ctx, stored);
-    return { referencesPass, verified: await verify(plan, ctx, verifyOptions) };
-  }
-  const gate = new Gate();
-  const verifying = verify(plan, ctx, { ...verifyOptions, ready: (name) => gate.wait(name) });
-  verifying.catch(() => {}); // awaited below, or superseded by the write error
-  try {
-    const referencesPass = await writeReferences(plan, ctx, stored, (name) => gate.open(name));
-    return { referencesPass, verified: await verifying };
-  } catch (error) {
-    gate.fail(error);
-    throw error;
-  }
-}
-
-/** Named one-shot signals: `wait(name)` resolves once `open(name)` ran, rejects after `fail`. */
-class Gate {
-  #waiting = new Map<string, PromiseWithResolvers<void>>();
-  #failed: { error: unknown } | undefined;
-
-  #entry(name: string): PromiseWithResolvers<void> {
-    let entry = this.#waiting.get(name);
-    if (!entry) {
-      entry = Promise.withResolvers<void>();
-      entry.promise.catch(() => {});
-      if (this.#failed) entry.reject(this.#failed.error);
-      this.#waiting.set(name, entry);
-    }
-    return entry;
-  }
-
-  wait(name: string): Promise<void> {
-    return this.#entry(name).promise;
-  }
-
-  open(name: string): void {
-    this.#entry(name).resolve();
-  }
-
-  fail(error: unknown): void {
-    this.#failed = { error };
-    for (const entry of this.#waiting.values()) entry.reject(error);
-  }
 }
 
 function summarise(plan: Plan, objects: ObjectsReport): IngestReport['collections'] {

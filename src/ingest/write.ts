@@ -8,6 +8,7 @@
  * after everything that pointed at them has been rewritten without them.
  */
 import { isEscoInitError } from '../errors.ts';
+import type { PassName } from '../state/lease-store.ts';
 import {
   type BatchOptions,
   type BatchResult,
@@ -21,7 +22,7 @@ import {
 } from '../weaviate/batch-writer.ts';
 import { readHashes } from '../weaviate/cursor.ts';
 import { inferenceUnavailable } from '../weaviate/vectorizer.ts';
-import { checkpoint, type IngestContext, type PassName, throwIfInterrupted } from './context.ts';
+import { checkpoint, type IngestContext, throwIfInterrupted } from './context.ts';
 import type { CollectionPlan, Plan, PlannedObject } from './plan.ts';
 
 /** Stored as contentHash until the references pass has written the object completely. */

@@ -63,7 +63,7 @@ export class Holder {
       epoch: this.#lease.epoch,
       guard: () => this.#lease.guard(),
       progress: (p) => {
-        this.#lease.progress = { pass: p.pass, collection: p.collection, done: p.done, total: p.total };
+        this.#lease.progress = { ...p };
         d.onProgress?.(p);
       },
       publish: async (counts) => {

@@ -1,8 +1,8 @@
 /** What the orchestrator is given (OrchestratorDeps) and what it gives the passes of one holding of the lease (HolderSession). */
 import type { Clock } from '../clock.ts';
-import type { Progress as IngestProgress } from '../ingest/context.ts';
 import type { PassDefinition } from '../ingest/pipeline.ts';
 import type { Logger } from '../log.ts';
+import type { Progress } from '../state/lease-store.ts';
 import type { Lock, Owner } from '../state/lock.ts';
 import type { Counts, StatusStore } from '../state/status-store.ts';
 
@@ -11,7 +11,7 @@ export interface HolderSession {
   epoch: number;
   /** The fencing check: call before every write; throws LOCK_LOST once superseded. */
   guard(): Promise<void>;
-  progress(progress: IngestProgress): void;
+  progress(progress: Progress): void;
   /** Guarded: marks the dataset completed with these counts. The last pass calls it. */
   publish(counts: Counts): Promise<void>;
 }
@@ -36,7 +36,7 @@ export interface OrchestratorDeps {
   log: Logger;
   /** Asks before replacing complete data; absent when nobody can answer (non-interactive, --yes). */
   confirm?: (question: string) => Promise<boolean>;
-  onProgress?: (progress: IngestProgress) => void;
+  onProgress?: (progress: Progress) => void;
   /** Run records kept per dataset (older ones are deleted by holders). */
   keepRuns?: number;
   /** Makes the stores writable (creates the Metadata collection); called once, after a skip is ruled out. */

@@ -5,11 +5,17 @@
  */
 import { z } from 'zod';
 
+/** The passes that report progress, object by object. */
+export const PROGRESS_PASSES = ['objects', 'references', 'deletes', 'verify'] as const;
+export type PassName = (typeof PROGRESS_PASSES)[number];
+
+/** Where the holder is: kept in its heartbeat, shown by `status` and the terminal progress line. */
 export const ProgressSchema = z.object({
-  pass: z.string(),
-  collection: z.string().nullable(),
+  pass: z.enum(PROGRESS_PASSES),
+  collection: z.string(),
+  /** Objects handled so far in this collection and pass (written, skipped as unchanged or checked). */
   done: z.number(),
-  total: z.number().nullable(),
+  total: z.number(),
 });
 export type Progress = z.infer<typeof ProgressSchema>;
 

@@ -76,7 +76,7 @@ export function leaseStoreContract(fresh: () => Promise<LeaseStore>): void {
     const store = await fresh();
     expect(await store.readHeartbeat(7)).toBeNull();
     await store.writeHeartbeat(heartbeat(7));
-    const progress = { pass: 'objects', collection: 'Skill', done: 500, total: 13896 };
+    const progress = { pass: 'objects' as const, collection: 'Skill', done: 500, total: 13896 };
     await store.writeHeartbeat(heartbeat(7, { counter: 1, progress }));
     await store.writeHeartbeat(heartbeat(8, { counter: 5 }));
     expect(await store.readHeartbeat(7)).toEqual(heartbeat(7, { counter: 1, progress }));

@@ -1,0 +1,261 @@
+/**
+ * The passes of an ESCO ingestion, in gate order: read → schema → objects → references → verify.
+ * Both callers run exactly these: `ingest` (src/ingest/ingest.ts) one after the other, `init`
+ * (src/orchestration/init-passes.ts) through the pipeline, with the lease's fence as the context's
+ * guard, resume, records and a publish pass after them.
+ *
+ * Server work overlaps client work where the gates allow it:
+ * - the read pass parses the dataset while the schema is ensured and the stored hashes are read
+ *   (collections are a Raft round trip each; hashes a cursor over every collection);
+ * - verification of a collection starts as soon as the references pass has finished with it (reading
+ *   back is largely our CPU, writing largely the server's): the verify pass waits for the rest.
+ */
+import { EscoInitError } from '../errors.ts';
+import type { Counts } from '../state/status-store.ts';
+import { type EnsureSchemaReport, ensureSchema, type SchemaDefinitions } from '../weaviate/schema.ts';
+import type { IngestContext } from './context.ts';
+import { INGESTED_COLLECTIONS } from './mapping.ts';
+import type { PassDefinition } from './pipeline.ts';
+import { type Plan, totalReferences } from './plan.ts';
+import { type VerifyOptions, type VerifyReport, verify } from './verify.ts';
+import {
+  diffCollection,
+  dirtyIds,
+  type ObjectsReport,
+  type ReferencesReport,
+  readStoredHashes,
+  type StoredHashes,
+  writeObjects,
+  writeReferences,
+} from './write.ts';
+
+export interface PassesInput {
+  /** Builds the plan, or returns one already being built (the caller may start it early). */
+  plan: () => Promise<Plan>;
+  definitions: SchemaDefinitions;
+  ctx: IngestContext;
+  /** The fingerprint the run was decided on: the read pass fails if the files no longer match. */
+  fingerprint?: string;
+  verify?: Omit<VerifyOptions, 'hashes' | 'readBack' | 'ready'>;
+}
+
+/** What the passes found and did, filled in as they run. */
+export interface PassesState {
+  plan?: Plan;
+  schema?: EnsureSchemaReport;
+  objects?: ObjectsReport;
+  references?: ReferencesReport;
+  verified?: VerifyReport;
+  /** Milliseconds from the start of the read pass until the plan and the schema were ready. */
+  ms: { plan: number; schema: number };
+}
+
+export function ingestionPasses(input: PassesInput): { passes: PassDefinition[]; state: PassesState } {
+  const { ctx } = input;
+  const state: PassesState = { ms: { plan: 0, schema: 0 } };
+  const prepared = new Prepared(input, state);
+  const planned = (): Plan => {
+    if (!state.plan) throw new EscoInitError('INTERNAL', 'a pass needs the plan, but the read pass did not run');
+    return state.plan;
+  };
+  const passes: PassDefinition[] = [
+    {
+      name: 'read',
+      resumable: false,
+      run: async () => {
+        const started = performance.now();
+        prepared.start(started);
+        state.plan = await input.plan();
+        state.ms.plan = Math.round(performance.now() - started);
+        ctx.log.info({ objects: state.plan.expected.objects, references: totalReferences(state.plan) }, 'plan built');
+        return readOutcome(state.plan, input.fingerprint);
+      },
+    },
+    {
+      name: 'schema',
+      resumable: false,
+      run: async () => {
+        const report = await prepared.schema();
+        const counts = { created: report.created.length, addedProperties: report.addedProperties.length };
+        return { counts, note: report.created.length > 0 ? `created ${report.created.join(', ')}` : undefined };
+      },
+    },
+    {
+      name: 'objects',
+      resumable: true,
+      run: async () => {
+        const report = await writeObjects(planned(), ctx, await prepared.stored());
+        state.objects = report;
+        return { counts: objectCounts(report) };
+      },
+    },
+    {
+      name: 'references',
+      resumable: true,
+      run: async () => {
+        const report = await prepared.writeReferences(planned());
+        state.references = report;
+        return { counts: { written: report.written, references: report.references, deleted: report.deleted } };
+      },
+    },
+    {
+      name: 'verify',
+      resumable: false,
+      run: async () => {
+        const verified = await prepared.verified(planned());
+        state.verified = verified;
+        return { counts: { objects: verified.objects, references: verified.references, sampled: verified.sampled } };
+      },
+    },
+  ];
+  return { passes, state };
+}
+
+/**
+ * The work that runs ahead of its pass: schema and stored hashes during the read pass, the
+ * verification of finished collections during the references pass.
+ */
+class Prepared {
+  readonly #input: PassesInput;
+  readonly #state: PassesState;
+  #schema: Promise<EnsureSchemaReport> | undefined;
+  #stored: Promise<StoredHashes> | undefined;
+  /** Ids this run writes whole, taken before any write: they are read back, the rest checked by hash. */
+  #readBack: Set<string> | undefined;
+  #verifying: Promise<VerifyReport> | undefined;
+
+  constructor(input: PassesInput, state: PassesState) {
+    this.#input = input;
+    this.#state = state;
+  }
+
+  /** Starts the schema and then the hashes; their failures surface in the passes that need them. */
+  start(started: number): void {
+    this.schema(started).catch(() => {});
+    this.stored().catch(() => {});
+  }
+
+  schema(started = performance.now()): Promise<EnsureSchemaReport> {
+    const { ctx, definitions } = this.#input;
+    this.#schema ??= ctx.guard().then(async () => {
+      const report = await ensureSchema(ctx.client, definitions, ctx.log);
+      this.#state.ms.schema = Math.round(performance.now() - started);
+      this.#state.schema = report;
+      return report;
+    });
+    return this.#schema;
+  }
+
+  /**
+   * Read once per run, before the first write, and kept current by the write passes: what they
+   * write is recorded in it. A pass resumed from an earlier run still finds what that run wrote.
+   */
+  stored(): Promise<StoredHashes> {
+    this.#stored ??= this.schema().then(() => readStoredHashes(INGESTED_COLLECTIONS, this.#input.ctx));
+    return this.#stored;
+  }
+
+  async writeReferences(plan: Plan): Promise<ReferencesReport> {
+    const stored = await this.stored();
+    this.#readBack ??= dirtyIds(plan, stored);
+    // With deletions, a collection is final only after the last one: verify after the pass then.
+    const deletes = plan.collections.some((c) => diffCollection(c, stored.get(c.name) ?? new Map()).stale.length > 0);
+    if (deletes || this.#readBack.size === 0) return writeReferences(plan, this.#input.ctx, stored);
+    const gate = new Gate();
+    this.#verifying = this.#verify(plan, stored, (name) => gate.wait(name));
+    this.#verifying.catch(() => {}); // awaited by the verify pass, or superseded by the write error
+    try {
+      return await writeReferences(plan, this.#input.ctx, stored, (name) => gate.open(name));
+    } catch (error) {
+      gate.fail(error);
+      throw error;
+    }
+  }
+
+  async verified(plan: Plan): Promise<VerifyReport> {
+    if (this.#verifying) return this.#verifying;
+    const stored = await this.stored();
+    return this.#verify(plan, stored);
+  }
+
+  #verify(plan: Plan, stored: StoredHashes, ready?: (collection: string) => Promise<void>): Promise<VerifyReport> {
+    // `stored` was read before the writes and follows them: every object this run writes is read
+    // back whole, and the hashes of the others were read in this run (the holder is the only writer).
+    const readBack = (this.#readBack ??= dirtyIds(plan, stored));
+    return verify(plan, this.#input.ctx, { ...this.#input.verify, hashes: stored, readBack, ready });
+  }
+}
+
+/** Named one-shot signals: `wait(name)` resolves once `open(name)` ran, rejects after `fail`. */
+class Gate {
+  #waiting = new Map<string, PromiseWithResolvers<void>>();
+  #failed: { error: unknown } | undefined;
+
+  #entry(name: string): PromiseWithResolvers<void> {
+    let entry = this.#waiting.get(name);
+    if (!entry) {
+      entry = Promise.withResolvers<void>();
+      entry.promise.catch(() => {});
+      if (this.#failed) entry.reject(this.#failed.error);
+      this.#waiting.set(name, entry);
+    }
+    return entry;
+  }
+
+  wait(name: string): Promise<void> {
+    return this.#entry(name).promise;
+  }
+
+  open(name: string): void {
+    this.#entry(name).resolve();
+  }
+
+  fail(error: unknown): void {
+    this.#failed = { error };
+    for (const entry of this.#waiting.values()) entry.reject(error);
+  }
+}
+
+function readOutcome(plan: Plan, fingerprint: string | undefined) {
+  if (fingerprint !== undefined && plan.dataset.fingerprint !== fingerprint) {
+    throw new EscoInitError(
+      'DATA_INVALID',
+      `the dataset files changed while esco-init was starting (fingerprint ${fingerprint.slice(0, 12)} → ${plan.dataset.fingerprint.slice(0, 12)}); run again once they are complete`,
+    );
+  }
+  const dangling = plan.dataset.danglingReferences.total;
+  const counts: Counts = { ...plan.expected.objects, references: totalReferences(plan), danglingRelations: dangling };
+  return {
+    counts,
+    note: dangling > 0 ? `${dangling} relation rows name unknown concepts (reported, not stored)` : undefined,
+  };
+}
+
+function objectCounts(report: ObjectsReport): Counts {
+  const counts: Counts = { written: report.written };
+  for (const [name, c] of Object.entries(report.collections)) {
+    Object.assign(counts, {
+      [`${name}.added`]: c.added,
+      [`${name}.updated`]: c.updated,
+      [`${name}.unchanged`]: c.unchanged,
+    });
+  }
+  return counts;
+}
+
+/**
+ * What the status record keeps, per collection: objects and references as read back by verify,
+ * plus the dataset's dangling relation rows and unresolvable links (reported, never stored).
+ */
+export function statusCounts(plan: Plan, verified: VerifyReport): Counts {
+  const counts: Counts = {};
+  for (const [name, c] of Object.entries(verified.collections)) {
+    counts[name] = c.objects;
+    counts[`${name}.references`] = c.referencesRead + c.referencesByHash;
+  }
+  counts.objects = verified.objects;
+  counts.references = verified.references;
+  counts.danglingRelations = plan.dataset.danglingReferences.total;
+  counts.unresolvedLinks = Object.values(plan.links).reduce((n, l) => n + l.unresolved, 0);
+  return counts;
+}

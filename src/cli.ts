@@ -16,6 +16,7 @@ import { realpathSync } from 'node:fs';
 import { enableCompileCache } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import type { CommandEntry, CommandIO } from './commands/command.ts';
+import { EXIT_CODE_HELP } from './commands/help.ts';
 import { EscoInitError, EXIT_CODES, exitCodeOf } from './errors.ts';
 import { VERSION } from './version.ts';
 
@@ -57,15 +58,6 @@ const COMMANDS: CommandEntry[] = [
   },
 ];
 
-const EXIT_CODE_HELP = `Exit codes:
-  0    data complete (ingested, already complete, or another holder completed it)
-  1    ingestion or verification failed
-  2    bad input or configuration
-  3    Weaviate unreachable within the startup timeout
-  4    gave up waiting for another holder (--wait-timeout)
-  5    the vectorizer's inference service did not answer (at start or mid-ingest)
-  130  interrupted by SIGINT, 143 by SIGTERM`;
-
 export function usage(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length), 8);
   const lines = COMMANDS.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`);
@@ -101,12 +93,6 @@ export async function main(argv: string[], io: CommandIO): Promise<number> {
   }
   try {
     const { command } = await entry.load();
-    if (args.includes('--help') || args.includes('-h')) {
-      // A command with exit codes of its own lists them; the rest share the general table.
-      const exitCodes = command.help.includes('Exit codes:') ? '' : `\n\n${EXIT_CODE_HELP}`;
-      io.stdout.write(`${command.help.trimEnd()}${exitCodes}\n`);
-      return 0;
-    }
     return await command.run(args, io);
   } catch (error) {
     reportFailure(error, io);

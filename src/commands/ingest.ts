@@ -3,46 +3,54 @@
  * ensure the schema, write what is new or changed, delete what is gone, verify, and print
  * per-collection counts. Running it twice writes nothing the second time.
  */
-import path from 'node:path';
 import type { WeaviateClient } from 'weaviate-client';
-import { type ConfigOverrides, loadConfig } from '../config/config.ts';
 import { EscoInitError } from '../errors.ts';
 import { openDataset } from '../esco/open.ts';
 import { simpleContext, throwIfInterrupted } from '../ingest/context.ts';
 import { type IngestReport, ingest } from '../ingest/ingest.ts';
 import { buildPlan } from '../ingest/plan.ts';
 import { WeaviateVectorizer } from '../ingest/vectorizer.ts';
-import { createLogger } from '../log.ts';
 import { connect } from '../weaviate/client.ts';
 import { MetadataDocs } from '../weaviate/metadata-docs.ts';
 import { restEndpoint } from '../weaviate/rest.ts';
 import { loadSchemas } from '../weaviate/schema.ts';
-import type { Command, CommandIO } from './command.ts';
-import { parseFlags } from './flags.ts';
+import { type CommandIO, defineCommand } from './command.ts';
+import { CONFIG_FILE, DATA, LANGUAGE, PROFILE } from './flags.ts';
 
-const HELP = `Usage: esco-init ingest [--data <path>]... [options]
-
-Ingests an ESCO dataset into Weaviate once: creates the collections if needed, writes new and
+export const command = defineCommand({
+  name: 'ingest',
+  usage: 'esco-init ingest [--data <path>]... [options]',
+  about: `Ingests an ESCO dataset into Weaviate once: creates the collections if needed, writes new and
 changed objects with their references, deletes objects no longer in the dataset, verifies counts,
 references and a sample of objects, and prints per-collection counts. Safe to repeat: an
-unchanged dataset writes nothing. (Use 'init' under docker compose: it adds locking and status.)
-
-Options:
-  --data <path>          ESCO zip, folder or CSV file; repeat for several (default: config data.paths)
-  --language <code>      language bundle to read (default: config data.language, "en")
-  --batch-size <n>       objects per batch request (default: config ingest.batching, by vectorizer)
-  --concurrency <n>      batch requests in flight (default: config ingest.batching, by vectorizer)
-  --vectorizer <name>    none | text2vec-transformers (default: config ingest.vectorizer)
-  --profile <name>       configuration profile
-  --config <file>        configuration file
-  --json                 print the full report as JSON instead of the table`;
-
-export const command: Command = {
-  help: HELP,
-  async run(argv, io) {
-    const flags = parse(argv);
-    const config = loadConfig(overrides(flags), io.env);
-    const log = createLogger(config.log, io.stderr);
+unchanged dataset writes nothing. (Use 'init' under docker compose: it adds locking and status.)`,
+  flags: {
+    data: DATA,
+    language: LANGUAGE,
+    'batch-size': {
+      type: 'string',
+      value: '<n>',
+      help: 'objects per batch request (default: config ingest.batching, by vectorizer)',
+      config: 'ingest.batchSize',
+    },
+    concurrency: {
+      type: 'string',
+      value: '<n>',
+      help: 'batch requests in flight (default: config ingest.batching, by vectorizer)',
+      config: 'ingest.concurrency',
+    },
+    vectorizer: {
+      type: 'string',
+      value: '<name>',
+      help: 'none | text2vec-transformers (default: config ingest.vectorizer)',
+      config: 'ingest.vectorizer',
+    },
+    profile: PROFILE,
+    config: CONFIG_FILE,
+    json: { type: 'boolean', help: 'print the full report as JSON instead of the table' },
+  },
+  async run({ flags, config, io, logger }) {
+    const log = await logger();
     const { data } = config;
     const dataset = await openDataset(data.paths, {
       language: data.language,
@@ -82,31 +90,7 @@ export const command: Command = {
       await client.close();
     }
   },
-};
-
-type Flags = ReturnType<typeof parse>;
-
-function parse(argv: string[]) {
-  return parseFlags('ingest', argv, {
-    data: { type: 'string', multiple: true },
-    language: { type: 'string' },
-    'batch-size': { type: 'string' },
-    concurrency: { type: 'string' },
-    vectorizer: { type: 'string' },
-    profile: { type: 'string' },
-    config: { type: 'string' },
-    json: { type: 'boolean', default: false },
-  });
-}
-
-function overrides(v: Flags): ConfigOverrides {
-  return {
-    profile: v.profile,
-    configFile: v.config,
-    data: { paths: v.data?.map((p) => path.resolve(p)), language: v.language },
-    ingest: { batchSize: v['batch-size'], concurrency: v.concurrency, vectorizer: v.vectorizer },
-  };
-}
+});
 
 /**
  * Connects while the dataset is read. A dataset that fails to read fails the command at once,

@@ -1,216 +1,32 @@
 /**
- * `esco-init validate`: proves that what Weaviate holds is the complete dataset, independently of
- * the run that wrote it: the status says completed for this very dataset and schema, the counts
- * the dataset implies equal both the stored and the recorded ones, every object and reference
- * list matches (the engine's verify, read-only), dangling relation rows are exactly those
- * reported, and sample queries answer. Any failed check → exit 1.
+ * `esco-init validate`: proves that Weaviate holds exactly the dataset (the checks are in
+ * src/ingest/validation.ts). Any failed check → exit 1.
  */
-import path from 'node:path';
-import { z } from 'zod';
-import { type Config, type ConfigOverrides, loadConfig } from '../config/config.ts';
-import { EscoInitError } from '../errors.ts';
-import { openDataset } from '../esco/open.ts';
-import { type IngestContext, simpleContext } from '../ingest/context.ts';
-import { buildPlan, type Plan, type PlannedObject, propertiesOf } from '../ingest/plan.ts';
-import { WeaviateVectorizer } from '../ingest/vectorizer.ts';
-import { verify } from '../ingest/verify.ts';
-import { createLogger, type Logger } from '../log.ts';
-import { type DatasetStatus, DEFAULT_DATASET_KEY } from '../state/status-store.ts';
-import { type WeaviateClient, withClient } from '../weaviate/client.ts';
-import { WeaviateStatusStore } from '../weaviate/metadata-status-store.ts';
-import { restEndpoint } from '../weaviate/rest.ts';
-import { loadSchemas } from '../weaviate/schema.ts';
-import type { Command } from './command.ts';
-import { parseFlags } from './flags.ts';
+import { renderValidation, ValidateReportSchema, validateIngestion } from '../ingest/validation.ts';
+import { defineCommand } from './command.ts';
+import { CONFIG_FILE, DATA, PROFILE, WEAVIATE_URL } from './flags.ts';
 
-export const ValidateReportSchema = z.object({
-  ok: z.boolean(),
-  checks: z.array(z.object({ name: z.string(), ok: z.boolean(), detail: z.string() })),
-});
-export type ValidateReport = z.infer<typeof ValidateReportSchema>;
-type Check = ValidateReport['checks'][number];
-
-const HELP = `Usage: esco-init validate [--json] [--data <path>]... [options]
-
-Checks that Weaviate holds exactly the dataset: status completed for this dataset fingerprint and
+export const command = defineCommand({
+  name: 'validate',
+  usage: 'esco-init validate [--json] [--data <path>]... [options]',
+  about: `Checks that Weaviate holds exactly the dataset: status completed for this dataset fingerprint and
 schema version; object and reference counts from the dataset equal the stored and the recorded
 ones; every stored object and reference list matches the dataset; dangling relation rows are the
-ones reported; sample queries (by URI, keyword search, reference traversal) answer.
-
-Options:
-  --data <path>      the dataset to compare with; repeat for several (default: config data.paths)
-  --json             print { ok, checks: [{ name, ok, detail }] }
-  --url <url>        Weaviate HTTP URL (env WEAVIATE_URL)
-  --profile <name>   configuration profile
-  --config <file>    configuration file
-
-Exit codes: 0 every check passed, 1 a check failed, 2 the dataset cannot be read, 3 Weaviate
-unreachable.`;
-
-export const command: Command = {
-  help: HELP,
-  async run(argv, io) {
-    const flags = parse(argv);
-    const config = loadConfig(overrides(flags), io.env);
-    const log = createLogger({ ...config.log, level: 'warn' }, io.stderr);
-    const report = await withClient(config.weaviate, log, io.signal, (client) =>
-      validate(client, config, log, io.signal),
-    );
-    io.stdout.write(flags.json ? `${JSON.stringify(ValidateReportSchema.parse(report), null, 2)}\n` : render(report));
+ones reported; sample queries (by URI, keyword search, reference traversal) answer.`,
+  flags: {
+    data: { ...DATA, help: 'the dataset to compare with; repeat for several (default: config data.paths)' },
+    json: { type: 'boolean', help: 'print { ok, checks: [{ name, ok, detail }] }' },
+    url: WEAVIATE_URL,
+    profile: PROFILE,
+    config: CONFIG_FILE,
+  },
+  exitCodes: `Exit codes: 0 every check passed, 1 a check failed, 2 the dataset cannot be read, 3 Weaviate
+unreachable.`,
+  logLevel: 'warn',
+  async run({ flags, config, io, withClient }) {
+    const report = await withClient((client, log) => validateIngestion(client, config, log, io.signal));
+    if (flags.json) io.stdout.write(`${JSON.stringify(ValidateReportSchema.parse(report), null, 2)}\n`);
+    else io.stdout.write(renderValidation(report));
     return report.ok ? 0 : 1;
   },
-};
-
-function parse(argv: string[]) {
-  return parseFlags('validate', argv, {
-    data: { type: 'string', multiple: true },
-    json: { type: 'boolean' },
-    url: { type: 'string' },
-    profile: { type: 'string' },
-    config: { type: 'string' },
-  });
-}
-
-function overrides(v: ReturnType<typeof parse>): ConfigOverrides {
-  return {
-    profile: v.profile,
-    configFile: v.config,
-    weaviate: { url: v.url },
-    data: { paths: v.data?.map((p) => path.resolve(p)) },
-  };
-}
-
-export async function validate(client: WeaviateClient, config: Config, log: Logger, signal: AbortSignal) {
-  const status = await new WeaviateStatusStore(client).readStatus(DEFAULT_DATASET_KEY);
-  const definitions = loadSchemas({ vectorizer: config.ingest.vectorizer });
-  const dataset = await openDataset(config.data.paths, {
-    language: config.data.language,
-    policy: config.data.rowPolicy,
-    maxRejected: config.data.maxRejectedRows,
-  });
-  const plan = await buildPlan(dataset, { definitions });
-  const rest = restEndpoint(config.weaviate);
-  const timeoutSeconds = config.weaviate.startupTimeoutSeconds;
-  const vectors = WeaviateVectorizer.of({ rest, url: config.weaviate.url, timeoutSeconds, log, signal }, definitions);
-  await vectors?.check(); // the model's dimension, for the vectors verify reads back
-  const checks: Check[] = [
-    check(
-      'status',
-      status?.state === 'completed',
-      `state ${status?.state ?? 'not_started'}${status?.runId ? ` (run ${status.runId})` : ''}`,
-    ),
-    check(
-      'fingerprint',
-      status?.fingerprint === plan.dataset.fingerprint,
-      `dataset ${short(plan.dataset.fingerprint)}, ingested ${short(status?.fingerprint)}`,
-    ),
-    check(
-      'schema',
-      status?.schemaVersion === definitions.version,
-      `expected ${definitions.version}, ingested ${status?.schemaVersion ?? 'none'}`,
-    ),
-    ...(await countChecks(client, plan, status)),
-    danglingCheck(plan, status),
-    await verifyCheck(simpleContext(client, log, { signal, rest, vectors }), plan),
-    ...(await queryChecks(client, plan)),
-  ];
-  return { ok: checks.every((c) => c.ok), checks };
-}
-
-function check(name: string, ok: boolean, detail: string): Check {
-  return { name, ok, detail };
-}
-
-/** Objects per collection: from the dataset, in Weaviate and in the status record, all equal. */
-async function countChecks(client: WeaviateClient, plan: Plan, status: DatasetStatus | null): Promise<Check[]> {
-  const checks: Check[] = [];
-  for (const c of plan.collections) {
-    const stored = await client.collections.use(c.name).length();
-    const recorded = status?.counts?.[c.name];
-    const expected = c.objects.length;
-    const refsExpected = Object.values(c.referenceTotals).reduce((a, n) => a + n, 0);
-    const refsRecorded = status?.counts?.[`${c.name}.references`];
-    const ok = stored === expected && recorded === expected && refsRecorded === refsExpected;
-    const detail = `dataset ${expected}, stored ${stored}, recorded ${recorded ?? 'none'}; references dataset ${refsExpected}, recorded ${refsRecorded ?? 'none'}`;
-    checks.push(check(`count ${c.name}`, ok, detail));
-  }
-  return checks;
-}
-
-function danglingCheck(plan: Plan, status: DatasetStatus | null): Check {
-  const dangling = plan.dataset.danglingReferences.total;
-  const unresolved = Object.values(plan.links).reduce((n, l) => n + l.unresolved, 0);
-  const ok = status?.counts?.danglingRelations === dangling && status?.counts?.unresolvedLinks === unresolved;
-  const detail = `dataset: ${dangling} dangling relation rows, ${unresolved} unresolvable links; recorded: ${status?.counts?.danglingRelations ?? 'none'}, ${status?.counts?.unresolvedLinks ?? 'none'}`;
-  return check('dangling references', ok, detail);
-}
-
-/** Every stored object's hash and reference lists against the dataset (reads only). */
-async function verifyCheck(ctx: IngestContext, plan: Plan): Promise<Check> {
-  try {
-    const report = await verify(plan, ctx);
-    return check(
-      'objects and references',
-      true,
-      `${report.objects} objects, ${report.references} references match; ${report.sampled} compared property by property`,
-    );
-  } catch (error) {
-    if (!(error instanceof EscoInitError) || error.code !== 'VERIFY_FAILED') throw error;
-    return check('objects and references', false, error.message);
-  }
-}
-
-/** A concept by URI, a keyword search that finds it, and a reference traversal from an occupation. */
-async function queryChecks(client: WeaviateClient, plan: Plan): Promise<Check[]> {
-  const skill = sampleOf(plan, 'Skill');
-  const occupation = plan.collections
-    .find((c) => c.name === 'Occupation')
-    ?.objects.find((o) => (o.references.essentialSkills?.length ?? 0) > 0);
-  if (!skill || !occupation)
-    return [check('sample queries', false, 'the dataset has no skill or no occupation with essential skills')];
-  const skills = client.collections.use('Skill');
-  const byUri = await skills.query.fetchObjects({
-    filters: skills.filter.byProperty('conceptUri').equal(skill.uri),
-    limit: 2,
-  });
-  const label = String(propertiesOf(skill).preferredLabel);
-  const search = await skills.query.bm25(label, { queryProperties: ['preferredLabel'], limit: 10 });
-  const occupations = client.collections.use('Occupation');
-  const traversed = await occupations.query.fetchObjectById(occupation.id, {
-    returnReferences: [{ linkOn: 'essentialSkills', returnProperties: ['preferredLabel'] }],
-  });
-  const found = traversed?.references?.essentialSkills?.objects.length ?? 0;
-  const expected = occupation.references.essentialSkills?.length ?? 0;
-  return [
-    check(
-      'query by URI',
-      byUri.objects.length === 1 && byUri.objects[0]?.uuid === skill.id,
-      `${skill.uri}: ${byUri.objects.length} found`,
-    ),
-    check(
-      'keyword search',
-      search.objects.some((o) => o.uuid === skill.id),
-      `"${label}" in Skill.preferredLabel: ${search.objects.length} hits, the skill ${search.objects.some((o) => o.uuid === skill.id) ? 'among them' : 'missing'}`,
-    ),
-    check('reference traversal', found === expected, `${occupation.uri} → essentialSkills: ${found} of ${expected}`),
-  ];
-}
-
-function sampleOf(plan: Plan, collection: string): PlannedObject | undefined {
-  const objects = plan.collections.find((c) => c.name === collection)?.objects ?? [];
-  return objects[Math.floor(objects.length / 2)];
-}
-
-function short(fingerprint: string | null | undefined): string {
-  return fingerprint ? fingerprint.slice(0, 12) : 'none';
-}
-
-function render(report: ValidateReport): string {
-  const lines = report.checks.map((c) => `  ${c.ok ? 'ok  ' : 'FAIL'}  ${c.name}: ${c.detail}`);
-  lines.push(
-    report.ok
-      ? 'valid: Weaviate holds exactly the dataset'
-      : `invalid: ${report.checks.filter((c) => !c.ok).length} check(s) failed`,
-  );
-  return `${lines.join('\n')}\n`;
-}
+});

@@ -88,6 +88,14 @@ export interface ConfigOverrides {
   [section: string]: unknown;
 }
 
+type Sections = Omit<z.input<typeof ConfigSchema>, 'profile' | 'nonInteractive'>;
+
+/** What one command-line flag can override: the profile, the config file, or `<section>.<key>`. */
+export type ConfigPath =
+  | 'profile'
+  | 'configFile'
+  | { [S in keyof Sections & string]: `${S}.${keyof Sections[S] & string}` }[keyof Sections & string];
+
 export function loadConfig(overrides: ConfigOverrides = {}, env: Env = process.env): Config {
   const file = overrides.configFile ?? env.ESCO_INIT_CONFIG ?? DEFAULT_CONFIG_FILE;
   const profile = overrides.profile ?? env.ESCO_INIT_PROFILE ?? 'default';

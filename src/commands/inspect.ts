@@ -6,8 +6,6 @@ import { InspectReportSchema, inspectDataset, renderInspection } from '../esco/i
 import { defineCommand } from './command.ts';
 import { CONFIG_FILE, DATA, LANGUAGE, PROFILE } from './flags.ts';
 
-export { InspectReportSchema };
-
 export const command = defineCommand({
   name: 'inspect',
   usage: 'esco-init inspect [--data <path>]... [options]',

@@ -5,7 +5,7 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { InspectReportSchema } from '../../src/commands/inspect.ts';
+import { InspectReportSchema } from '../../src/esco/inspection.ts';
 import { cli } from '../support/cli.ts';
 import { baseFiles, csv, ESCO, removeFolders, row, S2, writeFolder } from './fixtures.ts';
 

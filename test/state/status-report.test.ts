@@ -46,7 +46,7 @@ describe('readStatusReport', () => {
     await statuses.writeStatus({ ...notStarted('esco', '0.1.0'), state: 'in_progress', runId: 'r3', epoch: 2 });
     for (const id of ['r1', 'r2', 'r3']) await statuses.writeRun(runRecord(id));
     await leases.createTicket(2);
-    const progress = { pass: 'objects', collection: 'Skill', done: 40, total: 100 };
+    const progress = { pass: 'objects' as const, collection: 'Skill', done: 40, total: 100 };
     await leases.writeHeartbeat(heartbeat(2, { runId: 'r3', counter: 7, progress }));
     const report = await readStatusReport(sources, 2);
     expect(report.state).toBe('in_progress');

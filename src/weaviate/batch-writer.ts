@@ -3,16 +3,18 @@
  * object, like gRPC `insertMany`). Not `insertMany`: weaviate-client 3.14 serialises a batch one
  * object per timer tick and polls for the result every 500 ms, so every call waits at least that
  * long and keeps its objects alive meanwhile; REST measured 40 % faster end to end and leaner
- * (bench: `ceiling`). Per-object failures are collected here and the caller fails the pass with
- * all of them (WRITE_FAILED). Whole-request transient failures are retried.
+ * (bench: `ceiling`). Every reply is parsed: a reply that does not parse or does not answer for
+ * every object is an error, never a success. One retry budget per chunk (retry.ts) covers both
+ * transient request failures and resending the objects Weaviate refused; objects refused on the
+ * last send are collected and the caller fails the pass with all of them (WRITE_FAILED).
  */
 import type { WeaviateClient, WeaviateField } from 'weaviate-client';
 import { forEachChunk } from '../chunks.ts';
 import { EscoInitError } from '../errors.ts';
 import { joinJsonObjects } from '../json.ts';
-import type { Logger } from '../log.ts';
+import { isTransient } from './failure.ts';
 import { type RestEndpoint, restText } from './rest.ts';
-import { backoff, retrying } from './retry.ts';
+import { beforeResend, DEFAULT_MAX_ATTEMPTS, gaveUp, type RetryOptions, retrying, warnRetry } from './retry.ts';
 
 export interface WriteObject {
   id: string;
@@ -32,15 +34,13 @@ export interface WriteFailure {
   message: string;
 }
 
-export interface BatchOptions {
+/** `maxAttempts`: sends of one chunk in all (default 5), whatever failed (retry.ts). */
+export interface BatchOptions extends RetryOptions {
   /** Objects per request, at most. */
   batchSize: number;
   concurrency: number;
   /** Runs before every request: abort checks and the lock's fencing guard. */
   checkpoint: () => Promise<void>;
-  signal: AbortSignal;
-  log: Logger;
-  maxAttempts?: number;
   /** Called after each finished chunk with the number of objects in it. */
   onChunk?: (count: number) => void;
 }
@@ -64,7 +64,7 @@ export async function writeObjects(
 ): Promise<BatchResult> {
   const result: BatchResult = { written: 0, failures: [] };
   await forEachChunk(objects, { ...options, weigh: requestSize, maxBytes: MAX_REQUEST_BYTES }, async (chunk) => {
-    const failures = await sendWithRetry(chunk, options, target.collection, (items) => postBatch(rest, target, items));
+    const failures = await sendChunk(chunk, options, target.collection, (items) => postBatch(rest, target, items));
     result.failures.push(...failures);
     result.written += chunk.length - failures.length;
     options.onChunk?.(chunk.length);
@@ -96,9 +96,10 @@ export async function deleteObjects(
 
 export type InsertResult = { errors: Record<number, { message: string }>; hasErrors: boolean };
 
+/** One object's entry in Weaviate's batch reply (the object echoed, and its result). */
 interface BatchReply {
-  id?: string;
-  result?: { errors?: { error?: { message?: string }[] } };
+  id?: unknown;
+  result?: { status?: unknown; errors?: { error?: { message?: unknown }[] } };
 }
 
 /** One batch request, no retries: each object replaces the stored one with the same id whole. */
@@ -109,33 +110,47 @@ export async function postBatch(
 ): Promise<InsertResult> {
   const body = `{"objects":[${objects.map((o) => toRestObject(target, o)).join(',')}]}`;
   const text = await restText(rest, 'batch/objects', { method: 'POST', body });
-  if (allSucceeded(text, objects.length)) return { errors: {}, hasErrors: false };
-  const replies = JSON.parse(text) as BatchReply[];
-  if (!Array.isArray(replies) || replies.length !== objects.length) {
-    const got = Array.isArray(replies) ? replies.length : typeof replies;
-    throw new EscoInitError('WRITE_FAILED', `batch of ${objects.length} ${target.collection} objects: ${got} results`);
+  return readBatchReply(text, objects, target.collection);
+}
+
+/**
+ * Weaviate's reply to a batch: an array with an entry per object, in the order sent, whose result
+ * is `{"status":"SUCCESS"}` or `{"errors":{"error":[{"message":…}]},"status":"FAILED"}` (1.38).
+ * A reply that does not parse, has another length or names other objects throws WRITE_FAILED:
+ * nothing in it says the objects were written. An entry without SUCCESS is its object's failure.
+ */
+export function readBatchReply(text: string, objects: readonly WriteObject[], collection: string): InsertResult {
+  const malformed = (why: string) =>
+    new EscoInitError('WRITE_FAILED', `Weaviate's reply to a batch of ${objects.length} ${collection} objects ${why}`, {
+      details: { reply: text.slice(0, 500) },
+    });
+  let replies: unknown;
+  try {
+    replies = JSON.parse(text);
+  } catch (error) {
+    throw malformed(`is not JSON (${(error as Error).message})`);
   }
+  if (!Array.isArray(replies)) throw malformed(`is not an array but ${typeof replies}`);
+  if (replies.length !== objects.length) throw malformed(`has ${replies.length} results`);
   const errors: InsertResult['errors'] = {};
-  replies.forEach((reply, i) => {
-    const messages = reply.result?.errors?.error?.map((e) => e.message ?? 'unknown error');
-    if (messages && messages.length > 0) errors[i] = { message: messages.join('; ') };
+  objects.forEach((object, i) => {
+    const reply = replies[i] as BatchReply | null;
+    if (String(reply?.id).toLowerCase() !== object.id.toLowerCase()) {
+      throw malformed(`names ${String(reply?.id)} where ${object.id} was sent`);
+    }
+    const message = failureIn(reply?.result);
+    if (message !== null) errors[i] = { message };
   });
   return { errors, hasErrors: Object.keys(errors).length > 0 };
 }
 
-/**
- * Whether a batch reply reports success for all `count` objects, read without parsing it: the reply
- * echoes every object whole, and parsing it was most of the writer's garbage. Each object's reply
- * ends in `"result":{"status":"SUCCESS"}` when it was written (Weaviate 1.38), and a JSON string
- * value cannot hold that text, its quotes would be escaped. Anything else goes to the full parse.
- */
-export function allSucceeded(text: string, count: number): boolean {
-  let found = 0;
-  for (let at = text.indexOf(SUCCESS); at !== -1; at = text.indexOf(SUCCESS, at + SUCCESS.length)) found++;
-  return found === count;
+/** Null when the result says SUCCESS and nothing else; else Weaviate's messages. */
+function failureIn(result: BatchReply['result']): string | null {
+  const messages = result?.errors?.error?.map((e) => String(e?.message ?? 'unknown error')) ?? [];
+  if (messages.length > 0) return messages.join('; ');
+  if (result?.status === 'SUCCESS') return null;
+  return `no outcome in Weaviate's reply (status ${JSON.stringify(result?.status)})`;
 }
-
-const SUCCESS = '"result":{"status":"SUCCESS"}';
 
 /** The REST form of an object, as JSON text: each reference list as beacons naming the target collection. */
 export function toRestObject(target: WriteTarget, o: WriteObject): string {
@@ -164,38 +179,49 @@ export function requestSize(o: WriteObject): number {
 }
 
 /**
- * Sends a chunk; retries the request on transient failures and resends the objects that failed,
- * whatever the reason: Weaviate reports a per-object failure as text only, and the common one on
- * a vectorized collection is the inference service not answering (a restart), which a resend a
- * moment later survives. An object that fails every attempt is reported (`maxAttempts`, 5: about
- * 6 s of backoff).
+ * Sends a chunk within one retry budget: `maxAttempts` sends in all, spent alike on requests that
+ * failed transiently and on resending the objects Weaviate refused, whatever the reason: Weaviate
+ * reports a per-object failure as text only, and the common one on a vectorized collection is the
+ * inference service not answering (a restart), which a resend a moment later survives. Objects
+ * refused on the last send are returned; a request failing on it (or for good) throws.
  */
-async function sendWithRetry(
+async function sendChunk(
   chunk: readonly WriteObject[],
   options: BatchOptions,
   collection: string,
   send: (items: readonly WriteObject[]) => Promise<InsertResult>,
 ): Promise<WriteFailure[]> {
+  const attempts = options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS;
   let pending = chunk;
-  const failures: WriteFailure[] = [];
-  const attempts = options.maxAttempts ?? 5;
-  for (let attempt = 1; pending.length > 0; attempt++) {
-    const res = await retrying(options, `write ${pending.length} ${collection} objects`, () => send(pending));
-    if (!res.hasErrors) break;
-    const retry: WriteObject[] = [];
-    for (const [index, error] of Object.entries(res.errors)) {
-      const object = pending[Number(index)];
-      if (!object) continue;
-      if (attempt < attempts) retry.push(object);
-      else failures.push({ collection, id: object.id, label: object.label, message: error.message });
+  for (let sent = 1; ; sent++) {
+    const what = `write ${pending.length} ${collection} objects`;
+    try {
+      const refused = refusedOf(await send(pending), pending);
+      const failures = refused.map(({ object, message }) => ({
+        collection,
+        id: object.id,
+        label: object.label,
+        message,
+      }));
+      if (failures.length === 0 || sent >= attempts) return failures;
+      options.log.warn(
+        { attempt: sent, what, refused: failures.length, error: failures[0]?.message },
+        'Weaviate refused objects; resending them',
+      );
+      pending = refused.map((r) => r.object);
+    } catch (error) {
+      if (sent >= attempts || !isTransient(error)) throw gaveUp('WRITE_FAILED', what, sent, error);
+      warnRetry(options, what, sent, error);
     }
-    if (retry.length > 0) {
-      await backoff(attempt, options.signal);
-      await options.checkpoint(); // a resend is a new write: fenced like the first
-    }
-    pending = retry;
+    await beforeResend(sent, options); // a resend is a new write: fenced like the first
   }
-  return failures;
+}
+
+function refusedOf(res: InsertResult, sent: readonly WriteObject[]): { object: WriteObject; message: string }[] {
+  return Object.entries(res.errors).flatMap(([index, error]) => {
+    const object = sent[Number(index)];
+    return object ? [{ object, message: error.message }] : [];
+  });
 }
 
 /** WRITE_FAILED naming the failed objects (all of them in `details`). */

@@ -9,6 +9,7 @@
 import { generateUuid5, type WeaviateClient } from 'weaviate-client';
 import { sleep } from '../clock.ts';
 import { EscoInitError } from '../errors.ts';
+import { isAlreadyExists, saysWeaviate, statusOf } from './failure.ts';
 
 export const METADATA_COLLECTION = 'Metadata';
 const ID_NAMESPACE = 'esco-init/metadata';
@@ -64,35 +65,36 @@ export class MetadataDocs {
   async write(kind: DocKind, key: string, state: string, data: unknown): Promise<void> {
     const properties: MetaProperties = { kind, key, state, json: JSON.stringify(data), updatedAt: new Date() };
     for (let attempt = 1; ; attempt++) {
-      const message = await this.#upsert(docId(kind, key), properties);
-      if (message === null) return;
-      if (attempt >= 20 || !(isIndexLoading(message) || message.includes('already exists'))) {
+      const refused = await this.#upsert(docId(kind, key), properties);
+      if (refused === null) return;
+      if (attempt >= 20 || !(isIndexLoading(refused) || isAlreadyExists(refused))) {
         throw new EscoInitError(
           'WRITE_FAILED',
-          `could not write the ${kind} record "${key}" to ${METADATA_COLLECTION}: ${message}`,
+          `could not write the ${kind} record "${key}" to ${METADATA_COLLECTION}: ${refused.message}`,
+          { cause: refused },
         );
       }
       await sleep(100);
     }
   }
 
-  /** null when written, else why Weaviate refused; transport failures throw. */
-  async #upsert(id: string, properties: MetaProperties): Promise<string | null> {
+  /** null when written, else Weaviate's refusal (an answer with an HTTP status); transport failures throw. */
+  async #upsert(id: string, properties: MetaProperties): Promise<Error | null> {
     const data = this.#collection().data;
     try {
       await data.replace({ id, properties });
       return null;
     } catch (error) {
-      const status = httpStatus(error);
+      const status = statusOf(error);
       if (status === undefined) throw error;
-      if (status !== 404) return (error as Error).message;
+      if (status !== 404) return error as Error;
     }
     try {
       await data.insert({ id, properties });
       return null;
     } catch (error) {
-      if (httpStatus(error) === undefined) throw error;
-      return (error as Error).message;
+      if (statusOf(error) === undefined) throw error;
+      return error as Error;
     }
   }
 
@@ -138,18 +140,13 @@ function toDoc(p: Partial<MetaProperties>): MetaDoc {
 /**
  * A query on a collection that does not exist, or that was created a moment ago by another
  * process and whose index this node has not loaded yet (both seen on 1.38): either way, empty.
+ * Weaviate says so only in its message (gRPC status UNKNOWN; HTTP 500 or 422 for a write), so
+ * its message decides: the gRPC details or the REST error body, not our wording around them.
  */
 function isMissingCollection(error: unknown): boolean {
-  const message = String((error as Error)?.message);
-  return message.includes(`could not find class ${METADATA_COLLECTION} in schema`) || isIndexLoading(message);
+  return saysWeaviate(error, `could not find class ${METADATA_COLLECTION} in schema`) || isIndexLoading(error);
 }
 
-/** The HTTP status Weaviate answered with: weaviate-client's status error (not exported) carries it as a number. */
-function httpStatus(error: unknown): number | undefined {
-  const code = (error as { code?: unknown } | null)?.code;
-  return typeof code === 'number' ? code : undefined;
-}
-
-function isIndexLoading(message: string): boolean {
-  return message.includes(`non-existing index for ${METADATA_COLLECTION}`);
+function isIndexLoading(error: unknown): boolean {
+  return saysWeaviate(error, `non-existing index for ${METADATA_COLLECTION}`);
 }

@@ -2,8 +2,8 @@
  * The LeaseStore (src/state/lease-store.ts) in Weaviate.
  *
  * The ticket of epoch N is the alias `EscoInitLease_N`: creating an alias goes through Raft and a
- * second create of the same name fails with "already exists", so exactly one process can own an
- * epoch. (Creating an object with an explicit id is NOT atomic in Weaviate; a collection would
+ * second create of the same name fails (422, "alias already exists"), so exactly one process can
+ * own an epoch. (Creating an object with an explicit id is NOT atomic in Weaviate; a collection would
  * work too, but costs ~170 ms and a shard on disk, an alias ~5 ms and nothing.) Tickets outlive
  * the Metadata collection they point at, which keeps epochs monotonic even across a schema reset.
  *
@@ -12,6 +12,7 @@
 import type { WeaviateClient } from 'weaviate-client';
 import { EscoInitError } from '../errors.ts';
 import { type Heartbeat, HeartbeatSchema, type LeaseStore } from '../state/lease-store.ts';
+import { isAlreadyExists, isTransient, statusOf } from './failure.ts';
 import { METADATA_COLLECTION, MetadataDocs } from './metadata-docs.ts';
 
 export const DEFAULT_LEASE_NAME = 'EscoInitLease';
@@ -40,15 +41,17 @@ export class WeaviateLeaseStore implements LeaseStore {
       await this.#client.alias.create({ alias: this.#ticket(epoch), collection: METADATA_COLLECTION });
       return true;
     } catch (error) {
-      if (statusOf(error) === 422 && /already exists/i.test((error as Error).message)) return false;
+      if (isAlreadyExists(error)) return false;
       throw error;
     }
   }
 
   async listTickets(): Promise<number[]> {
     // Called before every batch. One retry covers a keep-alive connection the server closed while
-    // this process was paused (undici reports "fetch failed" on the first use after waking up).
-    const aliases = (await this.#client.alias.listAll().catch(() => this.#client.alias.listAll())) ?? [];
+    // this process was paused (undici fails the first use after waking up: UND_ERR_SOCKET).
+    const list = () => this.#client.alias.listAll();
+    const aliases =
+      (await list().catch((error: unknown) => (isTransient(error) ? list() : Promise.reject(error)))) ?? [];
     return aliases.flatMap((a) => {
       const match = this.#pattern.exec(a.alias);
       return match?.[1] ? [Number(match[1])] : [];
@@ -82,9 +85,4 @@ export class WeaviateLeaseStore implements LeaseStore {
   async deleteHeartbeat(epoch: number): Promise<void> {
     await this.#docs.delete('lock', this.#ticket(epoch));
   }
-}
-
-function statusOf(error: unknown): number | undefined {
-  const code = (error as { code?: unknown })?.code;
-  return typeof code === 'number' ? code : undefined;
 }

@@ -6,6 +6,7 @@
  * references.
  */
 import type { Config } from '../config/config.ts';
+import { RestStatusError, statusOf } from './failure.ts';
 import { type RetryOptions, retrying } from './retry.ts';
 
 export interface RestEndpoint {
@@ -23,19 +24,11 @@ export function restEndpoint(settings: Config['weaviate']): RestEndpoint {
 /** Per request: a batch of a few hundred objects takes well under a second on a healthy server. */
 const REQUEST_TIMEOUT_MS = 120_000;
 
-/** An answer other than 2xx; the message carries the status, which is what retries decide on. */
-export class RestStatusError extends Error {
-  readonly status: number;
-  constructor(message: string, status: number) {
-    super(message);
-    this.status = status;
-  }
-}
-
 /**
- * A request to Weaviate's REST API, answered with the body's text. Failures throw an Error whose
- * message carries the HTTP status (RestStatusError) or the socket error code, which is what the
- * batch writer's retry decides on (`isTransient`).
+ * A request to Weaviate's REST API, answered with the body's text. An answer other than 2xx throws
+ * RestStatusError (the status, and Weaviate's body); a failed connection throws an Error whose
+ * cause is fetch's (carrying the socket code), and a timeout one whose cause is the TimeoutError:
+ * failure.ts reads all three.
  */
 export async function restText(
   rest: RestEndpoint,
@@ -55,7 +48,8 @@ export async function restText(
     throw new Error(`${init.method ?? 'GET'} ${path}: ${(error as Error).message}${detail}`, { cause: error });
   }
   if (!res.ok) {
-    throw new RestStatusError(`${init.method ?? 'GET'} ${path}: HTTP ${res.status} ${text.slice(0, 500)}`, res.status);
+    const message = `${init.method ?? 'GET'} ${path}: HTTP ${res.status} ${text.slice(0, 500)}`;
+    throw new RestStatusError(message, res.status, text);
   }
   return text;
 }
@@ -112,7 +106,7 @@ export async function readRestObject(
     try {
       return JSON.parse(await restText(rest, path)) as RestObject;
     } catch (error) {
-      if (error instanceof RestStatusError && error.status === 404) return null;
+      if (statusOf(error) === 404) return null;
       throw error;
     }
   };

@@ -9,6 +9,7 @@ import type { WeaviateClass, WeaviateClient } from 'weaviate-client';
 import { PROJECT_ROOT, type VECTORIZERS } from '../config/config.ts';
 import { EscoInitError } from '../errors.ts';
 import type { Logger } from '../log.ts';
+import { isAlreadyExists, statusOf } from './failure.ts';
 import { type PropertyFile, type ReferenceFile, readSchemaFiles, type SchemaFile } from './schema-file.ts';
 
 export const SCHEMA_DIR = path.join(PROJECT_ROOT, 'resources/schemas');
@@ -251,15 +252,6 @@ function vectorizerOf(found: WeaviateClass): { module: string; properties: strin
     };
   }
   return { module: found.vectorizer ?? 'none', properties: [] };
-}
-
-function statusOf(error: unknown): number | undefined {
-  const code = (error as { code?: unknown })?.code;
-  return typeof code === 'number' ? code : undefined;
-}
-
-function isAlreadyExists(error: unknown): boolean {
-  return statusOf(error) === 422 && /already exists|already in use/i.test((error as Error).message);
 }
 
 /** A 4xx is Weaviate refusing our definition (e.g. a vectorizer module it does not run). */

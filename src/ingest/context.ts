@@ -20,7 +20,7 @@ export interface IngestContext {
   onProgress(progress: Progress): void;
   /** When aborted, passes stop at the next batch boundary with INTERRUPTED_SIGINT/SIGTERM. */
   signal: AbortSignal;
-  /** Attempts per request on transient failures (default 5). */
+  /** Sends of one batch chunk in all: request retries and resends of refused objects share them (default 5). */
   maxAttempts?: number;
   /** REST access to the same Weaviate (`restEndpoint(config.weaviate)`): batch writes and read-back. */
   rest: RestEndpoint;

@@ -181,8 +181,8 @@ class Prepared {
   #verify(plan: Plan, stored: StoredHashes, ready?: (collection: string) => Promise<void>): Promise<VerifyReport> {
     // `stored` was read before the writes and follows them: every object this run writes is read
     // back whole, and the hashes of the others were read in this run (the holder is the only writer).
-    const readBack = (this.#readBack ??= dirtyIds(plan, stored));
-    return verify(plan, this.#input.ctx, { ...this.#input.verify, hashes: stored, readBack, ready });
+    this.#readBack ??= dirtyIds(plan, stored);
+    return verify(plan, this.#input.ctx, { ...this.#input.verify, hashes: stored, readBack: this.#readBack, ready });
   }
 }
 

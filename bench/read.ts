@@ -1,69 +1,82 @@
 /**
- * Dataset reader benchmark: records/s and peak RSS for
- *   - the official ESCO v1.1.1 zips (all 17 files), read as zips;
+ * Dataset reader benchmark, the project's CSV reader (src/esco/csv.ts) side by side with
+ * csv-parse's streaming parser (bench/csv-parse-reader.ts, swapped in for every import of csv.ts
+ * by bench/use-csv-parse.ts), over the same reader code: discovery, zip streams, rows, zod
+ * validation, de-duplication, dangling references, hashing. Datasets:
+ *   - the official ESCO v1.1.1 zips (all 17 files), read as zips, as `init` reads them;
  *   - the same content unzipped into a temp folder (1x);
  *   - 10x records, same concepts: every relation file repeated 10 times (concept files once);
  *   - 10x everything: ten copies of every record, concept URIs renamed per copy (UUIDs stay
- *     UUIDs) so ids stay unique and every relation still resolves;
- * against a baseline measured in the same run: the CSV reader alone over the 1x folder (no validation,
- * no handlers). Also times `fingerprint()` (the warm-start check). Each measurement runs in a
- * fresh child process so peak RSS belongs to that read alone. Temp folders are deleted.
+ *     UUIDs) so ids stay unique and every relation still resolves.
+ * First, for each dataset, both parsers' records are hashed and must be equal. Then every
+ * measurement runs in a fresh process with the bin's node flags (the first line of src/cli.ts),
+ * so peak RSS belongs to that read alone; the two parsers' runs alternate, in turn first. Also
+ * measured: each parser alone over the 1x folder (no validation, no handlers) and
+ * `fingerprint()` (the warm-start check, no parsing). Temp folders are deleted.
  *
- * Run: npm run bench:read [-- --repeat N]   (default 3 runs each; needs ../shared/esco/v1.1.1 next to the repo)
+ * Run: npm run bench:read [-- --repeat N --data DIR]
+ *   default 3 runs each; DIR holds the two v1.1.1 zips (default ../shared/esco/v1.1.1)
  */
 import { execFileSync } from 'node:child_process';
-import { createWriteStream, existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
-import { Readable, Transform, type TransformCallback } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
 import { readCsv } from '../src/esco/csv.ts';
 import type { RecordHandlers } from '../src/esco/dataset.ts';
 import { discover } from '../src/esco/discovery.ts';
 import { openDataset } from '../src/esco/open.ts';
-import { listZip, openZipEntry } from '../src/esco/zip.ts';
+import { officialZips, RELATION_FILE, synthesize } from './read-datasets.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const DIR = path.resolve(ROOT, '../shared/esco/v1.1.1');
-const ZIPS = [
-  path.join(DIR, 'ESCO dataset - v1.1.1 - classification - en - csv.zip'),
-  path.join(DIR, 'ESCO dataset - v1.1.1 - classification -  - csv.zip'),
-];
-const RELATION_FILE = /Relations|broader/;
-
-type Mode = 'scan' | 'parse-only' | 'fingerprint';
+const CLI_FLAGS = (readFileSync(path.join(ROOT, 'src/cli.ts'), 'utf8').split('\n')[0] ?? '')
+  .replace(/^#!\/usr\/bin\/env -S node/, '')
+  .trim()
+  .split(/\s+/)
+  .filter(Boolean);
+const PARSERS = {
+  ours: [],
+  'csv-parse': ['--import', path.join(ROOT, 'bench/use-csv-parse.ts')],
+} as const;
+type Parser = keyof typeof PARSERS;
+type Mode = 'scan' | 'parse-only' | 'fingerprint' | 'digest';
 
 interface Measurement {
   records: number;
+  /** The read itself, in the child. */
   seconds: number;
-  startRssMiB: number;
+  /** The child process from spawn to exit (start-up and module loading included). */
+  wallSeconds: number;
   peakRssMiB: number;
-  peakHeapMiB: number;
+  digest?: string;
 }
 
 const mib = (bytes: number): number => Math.round(bytes / 1024 / 1024);
 
 /** Child mode: one read, then a JSON line with the figures. */
-async function measure(mode: Mode, paths: string[]): Promise<Measurement> {
-  const startRssMiB = mib(process.memoryUsage().rss);
-  let peakHeap = 0;
-  const sampler = setInterval(() => {
-    peakHeap = Math.max(peakHeap, process.memoryUsage().heapUsed);
-  }, 25);
+async function measure(mode: Mode, paths: string[]): Promise<Omit<Measurement, 'wallSeconds'>> {
   const dataset = await openDataset(paths, { language: 'en', policy: 'strict', maxRejected: 0 });
   let records = 0;
-  const count = () => {
-    records++;
-  };
+  let digest: string | undefined;
   const start = performance.now();
   if (mode === 'fingerprint') {
     await dataset.fingerprint();
-  } else if (mode === 'scan') {
+  } else if (mode === 'scan' || mode === 'digest') {
+    const hash = createHash('sha256');
+    const handle =
+      mode === 'scan'
+        ? () => records++
+        : (record: unknown, at: { line: number }) => {
+            records++;
+            hash.update(`${at.line}\t${JSON.stringify(record)}\n`);
+          };
     const handlers: RecordHandlers = {};
-    for (const f of dataset.files) (handlers as Record<string, () => void>)[f.kind] = count;
+    for (const f of dataset.files) (handlers as Record<string, typeof handle>)[f.kind] = handle;
     const report = await dataset.scan(handlers);
     records += report.danglingReferences.total;
+    if (mode === 'digest') digest = hash.update(JSON.stringify(report)).digest('hex');
   } else {
     for (const file of (await discover(paths, 'en')).files) {
       for await (const _ of readCsv(await file.open(), () => {})) records++;
@@ -71,149 +84,130 @@ async function measure(mode: Mode, paths: string[]): Promise<Measurement> {
     }
   }
   const seconds = (performance.now() - start) / 1000;
-  clearInterval(sampler);
-  const peakRssMiB = mib(process.resourceUsage().maxRSS * 1024);
-  return { records, seconds, startRssMiB, peakRssMiB, peakHeapMiB: mib(peakHeap) };
+  return { records, seconds, peakRssMiB: mib(process.resourceUsage().maxRSS * 1024), digest };
 }
 
-function runChild(mode: Mode, paths: string[]): Measurement {
-  const out = execFileSync(process.execPath, [fileURLToPath(import.meta.url), '--child', mode, ...paths], {
+function runChild(parser: Parser, mode: Mode, paths: string[]): Measurement {
+  const script = fileURLToPath(import.meta.url);
+  const start = performance.now();
+  const out = execFileSync(process.execPath, [...CLI_FLAGS, ...PARSERS[parser], script, '--child', mode, ...paths], {
     encoding: 'utf8',
   });
-  return JSON.parse(out.trim().split('\n').at(-1) as string) as Measurement;
+  const wallSeconds = (performance.now() - start) / 1000;
+  return { ...(JSON.parse(out.trim().split('\n').at(-1) as string) as Measurement), wallSeconds };
 }
 
-/**
- * Copy `copy` of a file: the header only in copy 0; with `rename`, concept URIs made unique per
- * copy (UUID URIs: first group XOR copy; others: a `-x<copy>` suffix). Works on whole lines, and
- * no URI spans a line.
- */
-class CopyTransform extends Transform {
-  private rest = '';
-  private skipHeader: boolean;
-  private readonly copy: number;
-  private readonly rename: boolean;
-  constructor(copy: number, rename: boolean) {
-    super();
-    this.copy = copy;
-    this.rename = rename && copy > 0;
-    this.skipHeader = copy > 0;
-  }
-  override _transform(chunk: Buffer, _enc: BufferEncoding, done: TransformCallback): void {
-    const text = this.rest + chunk.toString('utf8');
-    const cut = text.lastIndexOf('\n') + 1;
-    this.rest = text.slice(cut);
-    done(null, this.convert(text.slice(0, cut)));
-  }
-  override _flush(done: TransformCallback): void {
-    done(null, this.convert(this.rest));
-  }
-  private convert(text: string): string {
-    let out = text;
-    if (this.skipHeader && out.length > 0) {
-      out = out.slice(out.indexOf('\n') + 1);
-      this.skipHeader = false;
-    }
-    if (!this.rename) return out;
-    return out.replace(
-      /(http:\/\/data\.europa\.eu\/esco\/(?:skill|occupation|isco|isced-f|concept-scheme)\/)([^\s",|]+)/g,
-      (_, prefix: string, id: string) => {
-        const uuid = /^([0-9a-f]{8})(-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/.exec(id);
-        if (!uuid) return `${prefix}${id}-x${this.copy}`;
-        const first = (Number.parseInt(uuid[1] as string, 16) ^ this.copy) >>> 0;
-        return `${prefix}${first.toString(16).padStart(8, '0')}${uuid[2]}`;
-      },
-    );
-  }
+interface Summary {
+  records: number;
+  seconds: number[];
+  wallSeconds: number[];
+  peakRssMiB: number[];
 }
 
-/** Streams the v1.1.1 files into `dir`, each repeated `copies(name)` times. */
-async function synthesize(dir: string, copies: (name: string) => number, rename: boolean): Promise<void> {
-  for (const zip of ZIPS) {
-    for (const member of await listZip(zip)) {
-      const n = copies(member.entryName);
-      async function* allCopies(): AsyncGenerator<Buffer | string> {
-        for (let copy = 0; copy < n; copy++) {
-          yield* (await openZipEntry(zip, member.entryName)).pipe(new CopyTransform(copy, rename));
-        }
-      }
-      await pipeline(Readable.from(allCopies()), createWriteStream(path.join(dir, member.entryName)));
-    }
-  }
-}
+const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
+const spread = (xs: number[], digits: number): string =>
+  `${median(xs).toFixed(digits)} (${Math.min(...xs).toFixed(digits)}–${Math.max(...xs).toFixed(digits)})`;
 
-/** Runs a measurement `repeat` times (fresh processes) and keeps the median run and the RSS range. */
-function repeated(mode: Mode, paths: string[], repeat: number): Measurement & { rssRange: string } {
-  const runs = Array.from({ length: repeat }, () => runChild(mode, paths));
-  const median = <T>(xs: T[], by: (x: T) => number): T =>
-    [...xs].sort((a, b) => by(a) - by(b))[Math.floor(xs.length / 2)] as T;
-  const rss = runs.map((r) => r.peakRssMiB);
+function summarize(runs: Measurement[]): Summary {
   return {
-    ...median(runs, (r) => r.seconds),
-    peakRssMiB: median(rss, (x) => x),
-    rssRange: repeat > 1 ? `${Math.min(...rss)}-${Math.max(...rss)}` : String(rss[0]),
+    records: (runs[0] as Measurement).records,
+    seconds: runs.map((r) => r.seconds),
+    wallSeconds: runs.map((r) => r.wallSeconds),
+    peakRssMiB: runs.map((r) => r.peakRssMiB),
   };
 }
 
-type Result = ReturnType<typeof repeated>;
-
-function row(label: string, scan: Result, fp: Result | null, baseline: Result): string {
-  const rate = Math.round(scan.records / scan.seconds).toLocaleString('en');
-  const perRecord = scan.seconds / scan.records / (baseline.seconds / baseline.records);
-  return [
-    label.padEnd(40),
-    `${scan.records.toLocaleString('en').padStart(10)} rec`,
-    `${scan.seconds.toFixed(2).padStart(6)} s`,
-    `${rate.padStart(8)} rec/s`,
-    `${perRecord.toFixed(2)}x base`,
-    `peak RSS ${String(scan.peakRssMiB).padStart(4)} MiB (runs ${scan.rssRange}; start ${scan.startRssMiB}, peak heap ${scan.peakHeapMiB})`,
-    fp ? `| fingerprint() ${fp.seconds.toFixed(2)} s, peak RSS ${fp.peakRssMiB} MiB` : '',
-  ].join('  ');
+/** Both parsers `repeat` times, alternating which goes first. */
+function sideBySide(mode: Mode, paths: string[], repeat: number): Record<Parser, Summary> {
+  const runs: Record<Parser, Measurement[]> = { ours: [], 'csv-parse': [] };
+  for (let i = 0; i < repeat; i++) {
+    const order: Parser[] = i % 2 === 0 ? ['ours', 'csv-parse'] : ['csv-parse', 'ours'];
+    for (const parser of order) runs[parser].push(runChild(parser, mode, paths));
+  }
+  return { ours: summarize(runs.ours), 'csv-parse': summarize(runs['csv-parse']) };
 }
 
-async function main(repeat: number): Promise<void> {
-  if (!ZIPS.every((z) => existsSync(z))) {
-    console.error(`bench:read needs the ESCO v1.1.1 zips in ${DIR}`);
+function sameRecords(label: string, paths: string[]): void {
+  const [a, b] = (['ours', 'csv-parse'] as const).map((p) => runChild(p, 'digest', paths)) as [
+    Measurement,
+    Measurement,
+  ];
+  if (a.digest !== b.digest || a.records !== b.records) {
+    throw new Error(`${label}: the parsers disagree (${a.records} records ${a.digest}, ${b.records} ${b.digest})`);
+  }
+  console.log(`${label}: both parsers hand over the same ${a.records.toLocaleString('en')} records (${a.digest})`);
+}
+
+function rows(label: string, s: Record<Parser, Summary>): string[] {
+  const ratio = (key: 'seconds' | 'wallSeconds') => (median(s['csv-parse'][key]) / median(s.ours[key])).toFixed(2);
+  return (['ours', 'csv-parse'] as const).map((p) =>
+    [
+      `| ${label}`,
+      p,
+      s[p].records.toLocaleString('en'),
+      spread(s[p].seconds, 2),
+      Math.round(s[p].records / median(s[p].seconds)).toLocaleString('en'),
+      spread(s[p].wallSeconds, 2),
+      spread(s[p].peakRssMiB, 0),
+      p === 'csv-parse' ? `${ratio('seconds')}× / ${ratio('wallSeconds')}× |` : '|',
+    ].join(' | '),
+  );
+}
+
+async function main(dataDir: string, repeat: number): Promise<void> {
+  const zips = officialZips(dataDir);
+  if (!zips.every((z) => existsSync(z))) {
+    console.error(`bench:read needs the ESCO v1.1.1 zips in ${dataDir} (--data DIR)`);
     process.exitCode = 2;
     return;
   }
   const dirs = ['1x', '10x-records', '10x-all'].map((n) => mkdtempSync(path.join(tmpdir(), `esco-bench-${n}-`)));
   const [one, tenRecords, tenAll] = dirs as [string, string, string];
   try {
-    await synthesize(one, () => 1, false);
-    await synthesize(tenRecords, (name) => (RELATION_FILE.test(name) ? 10 : 1), false);
-    await synthesize(tenAll, () => 10, true);
-    const baseline = repeated('parse-only', [one], repeat);
+    await synthesize(zips, one, () => 1, false);
+    await synthesize(zips, tenRecords, (name) => (RELATION_FILE.test(name) ? 10 : 1), false);
+    await synthesize(zips, tenAll, () => 10, true);
     const cases: [string, string[]][] = [
-      ['reader: v1.1.1 official zips', ZIPS],
-      ['reader: 1x folder (v1.1.1 unzipped)', [one]],
-      ['reader: 10x relation rows, 1x concepts', [tenRecords]],
-      ['reader: 10x everything (renamed copies)', [tenAll]],
+      ['v1.1.1 official zips', zips],
+      ['1x folder (v1.1.1 unzipped)', [one]],
+      ['10x relation rows, 1x concepts', [tenRecords]],
+      ['10x everything (renamed copies)', [tenAll]],
     ];
-    const results = cases.map(([label, paths]) => ({
+    for (const [label, paths] of cases) sameRecords(label, paths);
+    const load = loadavg()[0]?.toFixed(1);
+    const results = cases.map(([label, paths]) => ({ label, s: sideBySide('scan', paths, repeat) }));
+    const baseline = sideBySide('parse-only', [one], repeat);
+    const fingerprints = cases.map(([label, paths]) => ({
       label,
-      scan: repeated('scan', paths, repeat),
-      fp: repeated('fingerprint', paths, repeat),
+      s: summarize([0, 1, 2].map(() => runChild('ours', 'fingerprint', paths))),
     }));
     console.log(
-      `Node ${process.version}; median of ${repeat} fresh processes each; base = the CSV reader alone (time per record)`,
+      `\nNode ${process.version}, node flags "${CLI_FLAGS.join(' ')}" (as the bin); median (min–max) of ${repeat} fresh processes per parser, alternating; load average ${load} at the start, ${loadavg()[0]?.toFixed(1)} at the end\n`,
     );
-    console.log(row('baseline: CSV reader only, 1x folder', baseline, null, baseline));
-    for (const r of results) console.log(row(r.label, r.scan, r.fp, baseline));
-    const [, one1, tenR, tenA] = results.map((r) => r.scan) as [Result, Result, Result, Result];
-    const ratio = (a: Result, b: Result) =>
-      `records ${(a.records / b.records).toFixed(1)}x, time ${(a.seconds / b.seconds).toFixed(1)}x, peak RSS ${(a.peakRssMiB / b.peakRssMiB).toFixed(2)}x`;
-    console.log(`10x relation rows vs 1x folder: ${ratio(tenR, one1)}`);
-    console.log(`10x everything vs 1x folder:    ${ratio(tenA, one1)}`);
+    console.log(
+      '| dataset | parser | records | read, s | records/s | process, s | peak RSS, MiB | csv-parse ÷ ours: read / process |',
+    );
+    console.log('| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |');
+    for (const r of results) for (const line of rows(r.label, r.s)) console.log(line);
+    for (const line of rows('parser alone, 1x folder', baseline)) console.log(line);
+    console.log('\nfingerprint() (no parsing; the warm-start check), median of 3:');
+    for (const f of fingerprints)
+      console.log(`  ${f.label}: ${spread(f.s.seconds, 2)} s, peak RSS ${median(f.s.peakRssMiB)} MiB`);
+    const [, one1, tenR, tenA] = results.map((r) => r.s.ours);
+    const scale = (a: Summary, b: Summary) =>
+      `records ${(a.records / b.records).toFixed(1)}x, time ${(median(a.seconds) / median(b.seconds)).toFixed(1)}x, peak RSS ${(median(a.peakRssMiB) / median(b.peakRssMiB)).toFixed(2)}x`;
+    console.log(`\nours, 10x relation rows vs 1x folder: ${scale(tenR as Summary, one1 as Summary)}`);
+    console.log(`ours, 10x everything vs 1x folder:    ${scale(tenA as Summary, one1 as Summary)}`);
   } finally {
     for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
   }
 }
 
-const [, , flag, mode, ...rest] = process.argv;
-if (flag === '--child') {
-  measure(mode as Mode, rest).then((m) => console.log(JSON.stringify(m)));
+if (process.argv[2] === '--child') {
+  const [, , , mode, ...paths] = process.argv;
+  measure(mode as Mode, paths).then((m) => console.log(JSON.stringify(m)));
 } else {
-  // `npm run bench:read -- --repeat 5`: more runs, steadier medians on a busy machine.
-  await main(flag === '--repeat' ? Number(mode) : 3);
+  const { values } = parseArgs({ options: { repeat: { type: 'string', default: '3' }, data: { type: 'string' } } });
+  const dataDir = path.resolve(values.data ?? path.join(ROOT, '../shared/esco/v1.1.1'));
+  await main(dataDir, Number(values.repeat));
 }

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The whole test suite, in order: typecheck, lint, unit, integration, and (under CI or E2E=1)
 # the compose end-to-end suite. Run through `npm test`
-# (scripts/node.sh puts Node >= 22 on PATH first). Integration tests start real weaviate-server
+# (scripts/node.sh puts Node >= package.json engines on PATH first). Integration tests start real weaviate-server
 # processes with the project's inference service beside them; the first run on a machine builds
 # the binary (scripts/weaviate-bin.sh) and the service (scripts/inference.sh).
 set -euo pipefail

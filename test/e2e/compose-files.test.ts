@@ -71,15 +71,15 @@ describe('docker-compose.yml', () => {
     expect(t2v?.healthcheck?.test.join(' ')).toContain('http://localhost:8080/.well-known/ready');
   });
 
-  it('points its readers at a README section that exists', () => {
+  it('points its readers at a compose guide that exists', () => {
     const header = read('docker-compose.yml')
       .split('\n')
       .filter((line) => line.startsWith('#'))
       .map((line) => line.replace(/^#\s?/, ''))
       .join(' ');
-    const section = /README\.md, section "([^"]+)"/.exec(header)?.[1];
-    expect(section).toBeDefined();
-    expect(read('README.md').split('\n')).toContain(`## ${section}`);
+    const guide = /Usage: (docs\/[\w-]+\.md)/.exec(header)?.[1];
+    expect(guide).toBe('docs/compose.md');
+    expect(read(guide ?? '')).toMatch(/^# Running with Docker Compose/);
   });
 
   it('has health checks whose arguments survive podman, which splits CMD arguments at spaces', () => {

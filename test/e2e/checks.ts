@@ -126,13 +126,13 @@ export async function checkSearch(stack: Stack, truth: Truth): Promise<unknown> 
  * later (Node start, Weaviate connection). Wait for the first answer, as a client would.
  */
 async function searchAnswer(stack: Stack, path: string): Promise<Response> {
-  const deadline = Date.now() + 60_000;
+  const deadline = Date.now() + 300_000; // a safety net: the answer is the event waited for
   for (;;) {
     try {
       return await stack.search(path);
     } catch (error) {
       if (Date.now() > deadline)
-        throw new Error(`esco-search did not answer GET ${path} within 60 s`, { cause: error });
+        throw new Error(`esco-search did not answer GET ${path} within 300 s`, { cause: error });
       await new Promise((r) => setTimeout(r, 250));
     }
   }
@@ -182,7 +182,7 @@ export async function searchNeverStarted(stack: Stack): Promise<void> {
 }
 
 /** The service's own compose health check reports healthy (run by the ticker at its interval). */
-export async function becomesHealthy(stack: Stack, service: string, timeoutMs = 60_000): Promise<void> {
+export async function becomesHealthy(stack: Stack, service: string, timeoutMs = 300_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let health: string | null | undefined;
   while (Date.now() < deadline) {

@@ -8,8 +8,10 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { sleep } from '../../src/clock.ts';
 import { openDataset } from '../../src/esco/open.ts';
 import { buildPlan } from '../../src/ingest/plan.ts';
+import { WeaviateLeaseStore } from '../../src/weaviate/metadata-lease-store.ts';
 import { WeaviateStatusStore } from '../../src/weaviate/metadata-status-store.ts';
 import { loadSchemas } from '../../src/weaviate/schema.ts';
 import { useWeaviate } from '../support/weaviate.ts';
@@ -21,8 +23,14 @@ if (!present) {
   console.warn(`\n!!!!! ${V111} is missing: the ESCO v1.1.1 scenarios are SKIPPED, nothing was proven !!!!!\n`);
 }
 
-// A 10 s TTL: heartbeats of a busy holder on a 2-core machine shared with Weaviate stay well within it.
-const TTL_SECONDS = 10;
+// The TTL of the processes whose expiry a test is about: a taker watching a killed or paused
+// holder, a holder paused past its lease, unlock --if-stale watching a stopped holder. Each is
+// driven by SIGKILL / SIGSTOP, not by a stall. Every other process keeps the harness's long TTL
+// (CHILD_LEASE_ENV): its expiry is not under test, and a busy machine must not end its lease.
+// 30 s: a watcher saw beats 1 s apart stand still for up to 5.6 s on a loaded 2-core machine,
+// and a holder with this TTL fences itself after 29 s without one.
+const TTL_SECONDS = 30;
+const EXPIRING = { ESCO_LOCK_TTL: String(TTL_SECONDS) };
 
 describe.skipIf(!present)('init on the full ESCO v1.1.1 dataset (real processes)', () => {
   // Lease scenarios: each ingests all of v1.1.1 again, and vectorizing it costs minutes on two
@@ -32,9 +40,6 @@ describe.skipIf(!present)('init on the full ESCO v1.1.1 dataset (real processes)
   const env = (extra: Record<string, string> = {}) => ({
     ...weaviate().env,
     ESCO_DATA: V111,
-    ESCO_LOCK_TTL: String(TTL_SECONDS),
-    ESCO_LOCK_HEARTBEAT: '1',
-    ESCO_WAIT_TIMEOUT: '1200', // a full ingest takes minutes on this machine
     ...extra,
   });
   let expected: Record<string, number> = {};
@@ -43,7 +48,17 @@ describe.skipIf(!present)('init on the full ESCO v1.1.1 dataset (real processes)
     const dataset = await openDataset([V111], { language: 'en', policy: 'strict', maxRejected: 0 });
     const plan = await buildPlan(dataset, { definitions: loadSchemas({ vectorizer: 'none' }) });
     expected = plan.expected.objects;
-  }, 120_000);
+  }, 600_000);
+
+  /** Resolves as soon as the heartbeat of `epoch` moves past what it is now: a beat just landed. */
+  async function nextBeat(store: WeaviateLeaseStore, epoch: number): Promise<void> {
+    const first = await store.readHeartbeat(epoch);
+    for (;;) {
+      const now = await store.readHeartbeat(epoch);
+      if (now?.counter !== first?.counter || now?.state !== 'held') return;
+      await sleep(50);
+    }
+  }
 
   async function expectExactData(): Promise<void> {
     const client = await weaviate().client();
@@ -79,8 +94,9 @@ describe.skipIf(!present)('init on the full ESCO v1.1.1 dataset (real processes)
     expect((await victim.ended).signal).toBe('SIGKILL');
 
     const started = Date.now();
-    const next = startCli(['init'], env());
-    const acquired = await next.waitForLog((l) => l.msg === 'acquired the ingestion lease', 4 * TTL_SECONDS * 1000);
+    const next = startCli(['init'], env(EXPIRING));
+    // How long it watched the dead holder is asserted below, on its own clock (`silent`).
+    const acquired = await next.waitForLog((l) => l.msg === 'acquired the ingestion lease');
     console.info(`takeover ${acquired.time - started} ms after the next start (TTL ${TTL_SECONDS} s)`);
     expect(acquired).toMatchObject({ epoch: 2, previous: 'stale' });
     const ended = await next.ended;
@@ -96,11 +112,13 @@ describe.skipIf(!present)('init on the full ESCO v1.1.1 dataset (real processes)
   it('fences a holder paused past its lease: after SIGCONT it never writes, never publishes, and exits as a follower', async () => {
     const client = await weaviate().client();
     await resetWeaviate(client);
-    const paused = startCli(['init'], env({ LOG_LEVEL: 'trace' }));
+    // The paused holder's TTL is short too: the pause outlasts it (the taker watches for a TTL
+    // first), which fences a holder stopped inside a guard, after its look for newer epochs.
+    const paused = startCli(['init'], env({ LOG_LEVEL: 'trace', ...EXPIRING }));
     await paused.waitForLog((l) => l.msg === 'objects pass', 300_000);
     paused.kill('SIGSTOP');
-    const taker = startCli(['init'], env());
-    await taker.waitForLog((l) => l.msg === 'acquired the ingestion lease', 4 * TTL_SECONDS * 1000);
+    const taker = startCli(['init'], env(EXPIRING));
+    await taker.waitForLog((l) => l.msg === 'acquired the ingestion lease');
     const resumedAt = Date.now();
     paused.kill('SIGCONT');
     const [old, fresh] = await Promise.all([paused.ended, taker.ended]);
@@ -128,14 +146,17 @@ describe.skipIf(!present)('init on the full ESCO v1.1.1 dataset (real processes)
   it('unlock leaves a live holder alone with --if-stale, and frees a stuck one at once', async () => {
     const client = await weaviate().client();
     await resetWeaviate(client);
-    const holder = startCli(['init'], env());
+    // Beats every 5 s: stopped right after a beat landed, it has none in flight that could land
+    // while unlock watches (a stopped process's last request still completes in Weaviate).
+    const holder = startCli(['init'], env({ ESCO_LOCK_HEARTBEAT: '5' }));
     await holder.waitForLog((l) => l.msg === 'objects pass', 300_000);
     const live = await runCli(['unlock', '--if-stale'], env());
     expect(live.exitCode, live.stdout + live.stderr).toBe(1);
     expect(live.stderr).toMatch(/the lease is live .* not unlocked/);
 
+    await nextBeat(new WeaviateLeaseStore(client), 1);
     holder.kill('SIGSTOP');
-    const stale = await runCli(['unlock', '--if-stale'], env());
+    const stale = await runCli(['unlock', '--if-stale', '--lock-ttl', String(TTL_SECONDS)], env());
     expect(stale.exitCode, stale.stderr).toBe(0);
     expect(stale.stdout).toMatch(/unlocked: epoch 1 .* is fenced; epoch 2 is released/);
     holder.kill('SIGCONT');

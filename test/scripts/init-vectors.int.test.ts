@@ -3,12 +3,14 @@
  * text2vec-transformers module and the project's inference service running the real model.
  * Pins what vectorizing costs (one inference call per object on a cold run, none on a warm run or
  * a forced re-run of unchanged data, one per concept whose text changed) and what happens when
- * the inference service goes down or stalls mid-ingest. One server for the file, in order.
+ * the inference service goes down or stalls mid-ingest. One server for the file, in order; the
+ * stall has its own.
  */
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sleep } from '../../src/clock.ts';
 import { openDataset } from '../../src/esco/open.ts';
 import { buildPlan, type Plan, type PlannedObject, propertiesOf } from '../../src/ingest/plan.ts';
 import { silentLogger } from '../../src/log.ts';
@@ -20,8 +22,9 @@ import { type LocalInference, startInference } from '../support/inference.ts';
 import { useWeaviate } from '../support/weaviate.ts';
 import { type CliProcess, resetWeaviate, runCli, SAMPLE, startCli } from './processes.ts';
 
-// A stalled service makes Weaviate's module wait this long per object (50 s by default).
-const weaviate = useWeaviate({ env: { MODULES_CLIENT_TIMEOUT: '2s' } });
+// Weaviate's own module timeout (50 s): a short one is a margin that a healthy but busy service
+// outlasts (a call that timed out is retried and counted twice). The stall has its own server.
+const weaviate = useWeaviate();
 const definitions = loadSchemas({ vectorizer: 'text2vec-transformers' });
 const vectorized = definitions.collections.filter((c) => c.vectorizer !== 'none');
 const scratch = mkdtempSync(path.join(tmpdir(), 'esco-init-vectors-'));
@@ -100,8 +103,20 @@ async function alreadyWritten(plan: Plan, collection: string): Promise<number> {
   return objects.filter((o) => changed.has(o.id) && stored.get(o.id) === o.hash).length;
 }
 
-async function status() {
-  return new WeaviateStatusStore(await weaviate().client()).readStatus('esco');
+async function status(server = weaviate()) {
+  return new WeaviateStatusStore(await server.client()).readStatus('esco');
+}
+
+/** Polls `check` (a counter, a stored object: an event seen from outside) until it holds. */
+async function until(check: () => Promise<boolean>, run: CliProcess): Promise<void> {
+  let ended = false;
+  void run.ended.then(() => {
+    ended = true;
+  });
+  while (!(await check())) {
+    if (ended) throw new Error(`init ended before the awaited moment:\n${(await run.ended).stderr.slice(-3000)}`);
+    await sleep(50);
+  }
 }
 
 let base: Plan;
@@ -148,18 +163,20 @@ describe('init with vectors (text2vec-transformers, the real model)', () => {
 });
 
 describe('init when the inference service fails mid-ingest', () => {
-  /** Starts init on a dataset that needs vectorizing and resolves once its references pass is under way. */
-  async function midIngest(data: string, extraEnv: Record<string, string> = {}): Promise<CliProcess> {
-    const run = startCli(['init'], { ...env(data), LOG_LEVEL: 'debug', ...extraEnv });
-    await run.waitForLog((l) => l.msg === 'references pass', 120_000);
-    return run;
-  }
-
   it('down: exits 5 naming the inference URL and the unwritten concepts, records failed; the next run resumes', async () => {
     const data = changedSample('down', 40);
+    const changed = await planOf(data);
     const url = inference().url;
-    const run = await midIngest(data, { ESCO_BATCH_SIZE: '2', ESCO_CONCURRENCY: '1' });
+    const before = await calls();
+    const run = startCli(['init'], { ...env(data), LOG_LEVEL: 'debug', ESCO_BATCH_SIZE: '2', ESCO_CONCURRENCY: '1' });
+    // Mid-ingest by events, not by a race with the log: stopped (SIGSTOP) once its first changed
+    // skill reached the service, its batch in flight lands and no other starts; the service goes
+    // down; then it goes on.
+    await until(async () => (await calls()) > before, run);
+    run.kill('SIGSTOP');
+    await until(async () => (await alreadyWritten(changed, 'Skill')) > 0, run);
     await inference().stop();
+    run.kill('SIGCONT');
     const ended = await run.ended;
     expect(ended.exitCode, ended.stderr).toBe(5);
     expect(ended.stderr).toContain('INFERENCE_UNAVAILABLE');
@@ -168,8 +185,8 @@ describe('init when the inference service fails mid-ingest', () => {
     const failed = await status();
     expect(failed?.state).toBe('failed');
     expect(failed?.error?.code).toBe('INFERENCE_UNAVAILABLE');
-    const changed = await planOf(data);
     const written = await alreadyWritten(changed, 'Skill');
+    expect(written).toBeGreaterThan(0);
 
     restarted = await startInference({ port: Number(new URL(url).port) });
     const resumed = await runCli(['init'], env(data));
@@ -178,23 +195,36 @@ describe('init when the inference service fails mid-ingest', () => {
     // Skills rewritten before the failure kept their vectors: the resumed run vectorized the rest.
     expect(await calls()).toBe(textChanges(base, changed) - written);
     expect(new Set(await storedVectorSizes())).toEqual(new Set([384]));
-  });
+  }, 600_000);
+});
+
+describe('init when the inference service stalls mid-ingest', () => {
+  // Its own server and service: a stalled service makes Weaviate's module wait this long per
+  // object (50 s by default), a timeout no other scenario should have.
+  const stalling = useWeaviate({ env: { MODULES_CLIENT_TIMEOUT: '2s' } });
 
   it('stalled: bounded retries, then exit 5 naming the inference URL; nothing is marked completed', async () => {
-    const data = changedSample('stalled', 45);
-    const run = await midIngest(data, { ESCO_BATCH_SIZE: '1', ESCO_CONCURRENCY: '1' });
-    inference().pause();
+    const server = stalling();
+    const service = server.inference;
+    if (!service) throw new Error('the harness started no inference service');
+    const stallEnv = { ...server.env, ESCO_DATA: SAMPLE };
+    // One object per request: the service is paused (SIGSTOP) once the first one reached it, with
+    // hundreds still to vectorize.
+    const run = startCli(['init'], { ...stallEnv, LOG_LEVEL: 'debug', ESCO_BATCH_SIZE: '1', ESCO_CONCURRENCY: '1' });
+    await until(async () => (await service.stats()).requests > 0, run);
+    service.pause();
     try {
       const ended = await run.ended;
       expect(ended.exitCode, ended.stderr).toBe(5);
-      expect(ended.stderr).toContain(`${inference().url}/`);
+      expect(ended.stderr).toContain(`${service.url}/`);
       expect(ended.stderr).toMatch(/deadline exceeded|timed? ?out/i);
-      expect((await status())?.state).toBe('failed');
+      expect((await status(server))?.state).toBe('failed');
     } finally {
-      inference().resume();
+      service.resume();
     }
-    const resumed = await runCli(['init'], env(data));
+    // A few texts in flight at a time: each is answered well within the 2 s timeout.
+    const resumed = await runCli(['init'], { ...stallEnv, ESCO_BATCH_SIZE: '8', ESCO_CONCURRENCY: '1' });
     expect(resumed.exitCode, resumed.stderr).toBe(0);
-    expect((await status())?.state).toBe('completed');
-  });
+    expect((await status(server))?.state).toBe('completed');
+  }, 600_000);
 });

@@ -33,7 +33,10 @@ export interface CliProcess {
   logs: LogLine[];
   ended: Promise<Ended>;
   kill(signal: NodeJS.Signals): void;
-  /** Resolves with the first log line that matches (already seen or still to come). */
+  /**
+   * Resolves with the first log line that matches (already seen or still to come); rejects when
+   * the process ends without one. The timeout is a safety net for a hung process, not a margin.
+   */
   waitForLog(match: (line: LogLine) => boolean, timeoutMs?: number): Promise<LogLine>;
 }
 
@@ -81,7 +84,7 @@ export function startCli(args: string[], env: Record<string, string>): CliProces
     logs,
     ended,
     kill: (signal) => child.kill(signal),
-    waitForLog(match, timeoutMs = 60_000) {
+    waitForLog(match, timeoutMs = 600_000) {
       const seen = logs.find(match);
       if (seen) return Promise.resolve(seen);
       return new Promise((resolve, reject) => {
@@ -93,7 +96,11 @@ export function startCli(args: string[], env: Record<string, string>): CliProces
             resolve(l);
           },
         });
-        ended.then(() => setTimeout(() => reject(new Error('the process ended without the expected log line')), 50));
+        // execa settles after stderr has ended: every line the process wrote has been seen by then.
+        ended.then(() => {
+          clearTimeout(timer);
+          reject(new Error('the process ended without the expected log line'));
+        });
       });
     },
   };

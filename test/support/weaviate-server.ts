@@ -97,7 +97,8 @@ async function startOnce(binary: string, options: StartOptions): Promise<LocalWe
   const logTail = (lines = 30) => log.slice(-lines).join('\n');
   const stop = () => stopProcess(child, options.dataDir ? undefined : dataDir);
   try {
-    await waitReady(url, child, options.readyTimeoutMs ?? 60_000);
+    // A safety net, not a margin: a healthy server on a loaded machine is ready in seconds.
+    await waitReady(url, child, options.readyTimeoutMs ?? 180_000);
   } catch (error) {
     await stop();
     throw new Error(

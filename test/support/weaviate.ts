@@ -28,12 +28,38 @@ export interface TestWeaviate {
   inference?: LocalInference;
   /** Connection settings as the app's config carries them. */
   settings: Config['weaviate'];
-  /** Environment for a child `esco-init` process pointed at this server (and its vectorizer). */
+  /**
+   * Environment for a child `esco-init` process pointed at this server (and its vectorizer), with
+   * the lease settings of CHILD_LEASE_ENV.
+   */
   env: Record<string, string>;
   /** A connected client, closed after the file's tests. */
   client(): Promise<WeaviateClient>;
   stop(): Promise<void>;
 }
+
+/**
+ * Lease settings for child processes of tests that do not test the lease's expiry. The test
+ * profile's TTL (4 s: a holder fences itself after 3 s without a heartbeat) is a wall-clock margin
+ * that a busy 2-core machine can stall past: a holder paused by the scheduler would lose its
+ * lease and a watcher would call a live holder stale. Expiry itself is tested on its own terms
+ * (test/scripts/init-v111.int.test.ts: the holder SIGKILLed or SIGSTOPped, a short TTL for the
+ * process whose expiry is under test). The wait timeout only ends a test that is already broken.
+ */
+export const CHILD_LEASE_ENV = {
+  ESCO_LOCK_TTL: '300',
+  ESCO_LOCK_HEARTBEAT: '1',
+  ESCO_WAIT_TIMEOUT: '3600',
+} as const;
+
+/**
+ * Weaviate's module waits 50 s for an inference call by default. A full ingest keeps up to
+ * 32 × 32 texts queued at the service, and on a busy machine the last of them waited longer than
+ * that: the call failed, the object was sent again, and the service counted two calls for it. The
+ * tests that count calls need every healthy call answered; a stall is tested with its own short
+ * timeout (init-vectors.int.test.ts). Past 120 s the engine's own request timeout ends the batch.
+ */
+const MODULE_TIMEOUT_ENV = { MODULES_CLIENT_TIMEOUT: '300s' };
 
 export interface TestWeaviateOptions {
   /** Default: text2vec-transformers, the path `docker compose up` takes. */
@@ -66,7 +92,8 @@ export async function startTestWeaviate(options: TestWeaviateOptions = {}): Prom
     return containerServer();
   }
   const inference = vectorizer === 'none' ? undefined : await startInference();
-  const local = await startLocalWeaviate({ inferenceUrl: inference?.url, env: options.env }).catch(async (error) => {
+  const env = { ...MODULE_TIMEOUT_ENV, ...options.env };
+  const local = await startLocalWeaviate({ inferenceUrl: inference?.url, env }).catch(async (error) => {
     await inference?.stop();
     throw error;
   });
@@ -120,7 +147,12 @@ function wrap(
     source,
     vectorizer,
     settings,
-    env: { WEAVIATE_URL: url, WEAVIATE_GRPC_PORT: String(grpcPort), ESCO_VECTORIZER: vectorizer },
+    env: {
+      WEAVIATE_URL: url,
+      WEAVIATE_GRPC_PORT: String(grpcPort),
+      ESCO_VECTORIZER: vectorizer,
+      ...CHILD_LEASE_ENV,
+    },
     async client() {
       const client = await connect(settings, silentLogger());
       clients.push(client);

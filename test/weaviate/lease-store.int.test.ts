@@ -1,7 +1,10 @@
 /**
  * The Weaviate lease and status stores against a real server: the same contracts as the
  * in-memory stores, plus what only the real server can show (atomic alias creation under a race,
- * a missing Metadata collection, the lock's takeover on real clocks).
+ * a missing Metadata collection, the lock's takeover on a real store). The lock's clock is a fake
+ * one: a real 800 ms TTL was a margin that one slow request on a busy machine outlasted (the new
+ * holder fenced itself before it could hold). Expiry on real clocks between real processes:
+ * test/scripts/init-v111.int.test.ts.
  */
 import { describe, expect, it } from 'vitest';
 import { isEscoInitError } from '../../src/errors.ts';
@@ -12,6 +15,7 @@ import { WeaviateLeaseStore } from '../../src/weaviate/metadata-lease-store.ts';
 import { WeaviateStatusStore } from '../../src/weaviate/metadata-status-store.ts';
 import { ensureSchema, loadSchemas } from '../../src/weaviate/schema.ts';
 import { leaseStoreContract, statusStoreContract } from '../state/store-contract.ts';
+import { FakeClock } from '../support/fake-clock.ts';
 import { useWeaviate } from '../support/weaviate.ts';
 
 const weaviate = useWeaviate();
@@ -36,14 +40,17 @@ describe('WeaviateLeaseStore', () => {
     await resetMetadata();
     const client = await weaviate().client();
     const store = new WeaviateLeaseStore(client, `RaceLease${++leaseNames}`);
+    const clock = new FakeClock();
+    const ttlMs = 4_000;
     const locks = Array.from(
       { length: 6 },
       (_, i) =>
         new Lock(store, {
-          ttlMs: 800,
-          heartbeatMs: 200,
+          ttlMs,
+          heartbeatMs: 1_000,
           owner: { runId: `p${i}`, host: 'h', pid: i },
           log: silentLogger(),
+          clock,
         }),
     );
     const first = await Promise.all(locks.map((l) => l.tryAcquire()));
@@ -53,7 +60,7 @@ describe('WeaviateLeaseStore', () => {
     // The holder never beats again (as if killed): after the TTL, exactly one waiter takes over.
     const waiters = locks.filter((_, i) => !first[i]?.lease);
     await Promise.all(waiters.map((l) => l.tryAcquire()));
-    await new Promise((r) => setTimeout(r, 900));
+    await clock.advance(ttlMs);
     const second = await Promise.all(waiters.map((l) => l.tryAcquire()));
     expect(second.filter((r) => r.lease).map((r) => r.lease?.epoch)).toEqual([2]);
     const error = await old?.guard().catch((e: unknown) => e);

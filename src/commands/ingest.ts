@@ -8,9 +8,11 @@ import { EscoInitError } from '../errors.ts';
 import { openDataset } from '../esco/open.ts';
 import { simpleContext, throwIfInterrupted } from '../ingest/context.ts';
 import { type IngestReport, ingest } from '../ingest/ingest.ts';
+import { INGESTED_COLLECTIONS } from '../ingest/mapping.ts';
 import { buildPlan } from '../ingest/plan.ts';
 import { WeaviateVectorizer } from '../ingest/vectorizer.ts';
 import { connect } from '../weaviate/client.ts';
+import { WeaviateGenerationStore } from '../weaviate/generation-store.ts';
 import { MetadataDocs } from '../weaviate/metadata-docs.ts';
 import { restEndpoint } from '../weaviate/rest.ts';
 import { loadSchemas } from '../weaviate/schema.ts';
@@ -75,6 +77,7 @@ unchanged dataset writes nothing. (Use 'init' under docker compose: it adds lock
       return connected;
     });
     try {
+      await refuseGenerations(client);
       const ctx = simpleContext(client, log, {
         batchSize: config.ingest.batchSize,
         concurrency: config.ingest.concurrency,
@@ -165,4 +168,17 @@ export function renderReport(report: IngestReport): string {
     `schema ${report.schemaVersion}, dataset ${report.fingerprint.slice(0, 16)}, ${(report.ms.total / 1000).toFixed(1)} s, peak memory ${report.peakRssMb} MB`,
     '',
   ].join('\n');
+}
+
+/**
+ * `ingest` writes the collections of the published names in place: where `init` keeps generations
+ * behind those names, that would be writing into the published generation, which nothing may.
+ */
+async function refuseGenerations(client: WeaviateClient): Promise<void> {
+  const published = await new WeaviateGenerationStore(client, INGESTED_COLLECTIONS).published();
+  if (published.state !== 'generation' && published.state !== 'mixed') return;
+  throw new EscoInitError(
+    'USAGE',
+    "this Weaviate's ESCO collections are generations managed by `esco-init init` (the published names are aliases); `ingest` would write into the published generation. Use `esco-init init --force-reingest` to build a new generation.",
+  );
 }

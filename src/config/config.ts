@@ -55,6 +55,11 @@ export const ConfigSchema = z.object({
       batchSize: batchSize ?? batching[vectorizer].batchSize,
       concurrency: concurrency ?? batching[vectorizer].concurrency,
     })),
+  /** Dataset generations (docs/architecture.md#generations). */
+  generations: z.object({
+    /** Complete generations kept besides the published one: what `rollback` can return to. */
+    keep: z.coerce.number().int().min(0).max(10),
+  }),
   lock: z.object({
     ttlSeconds: positive,
     heartbeatSeconds: positive,
@@ -156,6 +161,7 @@ function fromEnv(env: Env): Record<string, unknown> {
       concurrency: env.ESCO_CONCURRENCY,
       vectorizer: env.ESCO_VECTORIZER,
     },
+    generations: { keep: env.ESCO_KEEP_GENERATIONS },
     lock: {
       ttlSeconds: env.ESCO_LOCK_TTL,
       heartbeatSeconds: env.ESCO_LOCK_HEARTBEAT,

@@ -4,6 +4,7 @@
  */
 import type { WeaviateClient } from 'weaviate-client';
 import { EscoInitError } from '../errors.ts';
+import { generationName } from '../generations/names.ts';
 import type { Logger } from '../log.ts';
 import type { Progress } from '../state/lease-store.ts';
 import type { RestEndpoint } from '../weaviate/rest.ts';
@@ -26,6 +27,16 @@ export interface IngestContext {
   rest: RestEndpoint;
   /** The run's vectorizer; absent when nothing is vectorized (vectorizer none). */
   vectors?: VectorContext;
+  /**
+   * The generation written to (`Skill_g7`, …: src/generations); absent: the collections of the
+   * plan's names themselves (`esco-init ingest`, which manages no generations).
+   */
+  generation?: number;
+}
+
+/** The collection the passes read and write for a collection of the plan. */
+export function physicalName(ctx: Pick<IngestContext, 'generation'>, collection: string): string {
+  return ctx.generation === undefined ? collection : generationName(collection, ctx.generation);
 }
 
 /**
@@ -59,6 +70,7 @@ export function simpleContext(
     maxAttempts: options.maxAttempts,
     rest: options.rest,
     vectors: options.vectors,
+    generation: options.generation,
   };
 }
 

@@ -12,8 +12,13 @@
  */
 import { EscoInitError } from '../errors.ts';
 import type { Counts } from '../state/status-store.ts';
-import { type EnsureSchemaReport, ensureSchema, type SchemaDefinitions } from '../weaviate/schema.ts';
-import type { IngestContext } from './context.ts';
+import {
+  type EnsureSchemaReport,
+  ensureSchema,
+  renameCollections,
+  type SchemaDefinitions,
+} from '../weaviate/schema.ts';
+import { type IngestContext, physicalName } from './context.ts';
 import { INGESTED_COLLECTIONS } from './mapping.ts';
 import type { PassDefinition } from './pipeline.ts';
 import { type Plan, totalReferences } from './plan.ts';
@@ -138,7 +143,7 @@ class Prepared {
   schema(started = performance.now()): Promise<EnsureSchemaReport> {
     const { ctx, definitions } = this.#input;
     this.#schema ??= ctx.guard().then(async () => {
-      const report = await ensureSchema(ctx.client, definitions, ctx.log);
+      const report = await ensureSchema(ctx.client, generationDefinitions(definitions, ctx), ctx.log);
       this.#state.ms.schema = Math.round(performance.now() - started);
       this.#state.schema = report;
       return report;
@@ -214,6 +219,12 @@ class Gate {
     this.#failed = { error };
     for (const entry of this.#waiting.values()) entry.reject(error);
   }
+}
+
+/** The ingested collections as the run's generation names them; Metadata is never in one. */
+function generationDefinitions(definitions: SchemaDefinitions, ctx: IngestContext): SchemaDefinitions {
+  const ingested = new Set<string>(INGESTED_COLLECTIONS);
+  return renameCollections(definitions, (name) => (ingested.has(name) ? physicalName(ctx, name) : name));
 }
 
 function readOutcome(plan: Plan, fingerprint: string | undefined) {

@@ -20,7 +20,7 @@ import { EscoInitError } from '../errors.ts';
 import { readHashes } from '../weaviate/cursor.ts';
 import { beaconIds, idRanges, type RestObject, readRestObject, readRestPages } from '../weaviate/rest.ts';
 import { VECTOR_NAME } from '../weaviate/schema.ts';
-import { checkpoint, type IngestContext } from './context.ts';
+import { checkpoint, type IngestContext, physicalName } from './context.ts';
 import type { Properties } from './mapping.ts';
 import { type CollectionPlan, type Plan, type PlannedObject, propertiesOf } from './plan.ts';
 import type { StoredHashes } from './write.ts';
@@ -169,8 +169,9 @@ async function verifyCollection(
 ): Promise<Omit<CollectionVerification, 'sampled'>> {
   const { readBack } = options;
   const name = collection.name;
+  const physical = physicalName(ctx, name);
   const vectorized = ctx.vectors?.collections.get(name);
-  const count = await ctx.client.collections.use(name).length();
+  const count = await ctx.client.collections.use(physical).length();
   if (count !== collection.objects.length)
     problems.push(`${name}: ${count} objects stored, ${collection.objects.length} expected`);
   const refProps = Object.keys(collection.referenceTotals);
@@ -205,15 +206,15 @@ async function verifyCollection(
   const wanted = readBack ? collection.objects.filter((o) => readBack.has(o.id)) : collection.objects;
   if (readBack === undefined || wanted.length * 4 > collection.objects.length) {
     const ids = collection.objects.map((o) => o.id);
-    await readAll(ctx, { name, refProps, vectors: vectorized !== undefined }, ids, (page) => {
+    await readAll(ctx, { name: physical, refProps, vectors: vectorized !== undefined }, ids, (page) => {
       for (const stored of page) {
         result.objects++;
         check(stored, true);
       }
     });
   } else {
-    const hashes = options.hashes?.get(name) ?? (await readHashes(ctx.client, name, ctx.signal));
-    const read = { name, refProps, vectors: vectorized !== undefined };
+    const hashes = options.hashes?.get(name) ?? (await readHashes(ctx.client, physical, ctx.signal));
+    const read = { name: physical, refProps, vectors: vectorized !== undefined };
     const objects = await readByIds(
       ctx,
       read,
@@ -326,7 +327,7 @@ async function verifySample(
   if (sample.length === 0) return;
   const refProps = Object.keys(collection.referenceTotals);
   const vectorized = ctx.vectors?.collections.get(collection.name);
-  const spec = { name: collection.name, refProps, vectors: vectorized !== undefined };
+  const spec = { name: physicalName(ctx, collection.name), refProps, vectors: vectorized !== undefined };
   const byId = await readByIds(
     ctx,
     spec,

@@ -22,7 +22,7 @@ import {
 } from '../weaviate/batch-writer.ts';
 import { readHashes } from '../weaviate/cursor.ts';
 import { inferenceUnavailable } from '../weaviate/vectorizer.ts';
-import { checkpoint, type IngestContext, throwIfInterrupted } from './context.ts';
+import { checkpoint, type IngestContext, physicalName, throwIfInterrupted } from './context.ts';
 import type { CollectionPlan, Plan, PlannedObject } from './plan.ts';
 
 /** Stored as contentHash until the references pass has written the object completely. */
@@ -77,7 +77,7 @@ export async function readStoredHashes(collections: readonly string[], ctx: Inge
   const stored: StoredHashes = new Map();
   for (const name of collections) {
     throwIfInterrupted(ctx.signal);
-    stored.set(name, await readHashes(ctx.client, name, ctx.signal));
+    stored.set(name, await readHashes(ctx.client, physicalName(ctx, name), ctx.signal));
   }
   return stored;
 }
@@ -175,7 +175,8 @@ export async function writeReferences(
   }
   for (const [name, ids] of stale) {
     if (ids.length === 0) continue;
-    const result = await deleteObjects(ctx.client, name, ids, batchOptions(ctx, 'deletes', name, 0, ids.length));
+    const options = batchOptions(ctx, 'deletes', name, 0, ids.length);
+    const result = await deleteObjects(ctx.client, physicalName(ctx, name), ids, options);
     if (result.failures.length > 0)
       throw writeFailed(`deleting objects no longer in the dataset (${name})`, result.failures);
     const counts = report.collections[name];
@@ -198,7 +199,7 @@ async function writeCollection(
 ): Promise<BatchResult> {
   let result: BatchResult;
   try {
-    result = await writeBatch(ctx.rest, targetOf(collection), objects, options);
+    result = await writeBatch(ctx.rest, targetOf(ctx, collection), objects, options);
   } catch (error) {
     throw await blameVectorizer(ctx, collection.name, error, []);
   }
@@ -227,8 +228,11 @@ async function blameVectorizer(
   return inferenceUnavailable(vectors.module, reason, what, { cause: error, details: { failures } });
 }
 
-function targetOf(collection: CollectionPlan): WriteTarget {
-  return { collection: collection.name, referenceTargets: collection.referenceTargets };
+function targetOf(ctx: IngestContext, collection: CollectionPlan): WriteTarget {
+  const referenceTargets = Object.fromEntries(
+    Object.entries(collection.referenceTargets).map(([prop, target]) => [prop, physicalName(ctx, target)]),
+  );
+  return { collection: physicalName(ctx, collection.name), referenceTargets };
 }
 
 function storedOf(state: StoredHashes, collection: string): Map<string, string> {

@@ -1,7 +1,9 @@
 /**
- * What `init` does on start, from the status record alone: skip (the data is complete for this
- * dataset and schema) or ingest, and why. Pure, so that the rules are unit-tested exhaustively.
+ * What `init` does on start, from the status record and where the published names point: skip (the
+ * data is complete for this dataset and schema, and published) or ingest, and why. Pure, so that
+ * the rules are unit-tested exhaustively.
  */
+import type { Published } from '../generations/generation-store.ts';
 import type { DatasetStatus } from '../state/status-store.ts';
 
 export interface DecisionInput {
@@ -15,6 +17,8 @@ export interface DecisionInput {
    * force asked for (N replicas started with --force-reingest ingest once, not N times).
    */
   startEpoch: number;
+  /** Where the published names point (aliases of a generation, normally). */
+  published: Published;
 }
 
 export type Decision =
@@ -32,10 +36,19 @@ export function decide(input: DecisionInput): Decision {
   const { status, fingerprint, schemaVersion, force } = input;
   const sameData = status?.fingerprint === fingerprint && status?.schemaVersion === schemaVersion;
   const completed = status?.state === 'completed';
-  if (completed && sameData && !force) {
+  const rolledBack = status?.rollback?.fingerprint === fingerprint && status.rollback.schemaVersion === schemaVersion;
+  if (completed && rolledBack && !force) {
+    return {
+      action: 'skip',
+      reason: `this dataset (${short(fingerprint)}) was rolled back by run ${status?.rollback?.runId}; generation ${status?.generation} stays published (--force-reingest publishes the dataset again)`,
+    };
+  }
+  const generation = status?.generation ?? null;
+  const switched = generation === null ? input.published.state === 'none' : publishedAt(input.published) === generation;
+  if (completed && sameData && !force && switched) {
     return { action: 'skip', reason: `already complete (dataset ${short(fingerprint)}, schema ${schemaVersion})` };
   }
-  if (completed && sameData && force && (status?.epoch ?? 0) > input.startEpoch) {
+  if (completed && sameData && force && switched && (status?.epoch ?? 0) > input.startEpoch) {
     return {
       action: 'skip',
       reason: `re-ingested by run ${status?.runId} after this process started (--force-reingest)`,
@@ -45,10 +58,15 @@ export function decide(input: DecisionInput): Decision {
     !force && status?.resume?.fingerprint === fingerprint && status.resume.schemaVersion === schemaVersion
       ? [...status.resume.passes]
       : [];
-  return { action: 'ingest', reason: ingestReason(input), resume, replacesCompleteData: completed };
+  return {
+    action: 'ingest',
+    reason: ingestReason(input),
+    resume,
+    replacesCompleteData: completed && (force || !sameData),
+  };
 }
 
-function ingestReason({ status, fingerprint, schemaVersion, force }: DecisionInput): string {
+function ingestReason({ status, fingerprint, schemaVersion, force, published }: DecisionInput): string {
   if (force) return 'forced (--force-reingest)';
   if (!status || status.state === 'not_started') return 'nothing ingested yet';
   if (status.state === 'in_progress') return `run ${status.runId} did not finish (state in_progress)`;
@@ -56,7 +74,28 @@ function ingestReason({ status, fingerprint, schemaVersion, force }: DecisionInp
   if (status.fingerprint !== fingerprint) {
     return `the dataset changed (fingerprint ${short(status.fingerprint)} → ${short(fingerprint)})`;
   }
-  return `the schema changed (${status.schemaVersion} → ${schemaVersion})`;
+  if (status.schemaVersion !== schemaVersion) return `the schema changed (${status.schemaVersion} → ${schemaVersion})`;
+  return unswitched(status, published);
+}
+
+/** The generation every published name points at; null when none is, or they disagree. */
+function publishedAt(published: Published): number | null {
+  return published.state === 'generation' ? published.generation : null;
+}
+
+function unswitched(status: DatasetStatus, published: Published): string {
+  if (status.generation === null) {
+    return published.state === 'collections'
+      ? 'the collections predate generations: rebuilding them as a generation, once'
+      : 'nothing is published yet';
+  }
+  const where =
+    published.state === 'mixed'
+      ? published.detail
+      : published.state === 'generation'
+        ? `generation ${published.generation}`
+        : published.state;
+  return `generation ${status.generation} is complete but the published names point elsewhere (${where}): finishing the switch`;
 }
 
 function short(fingerprint: string | null): string {

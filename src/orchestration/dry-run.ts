@@ -22,7 +22,7 @@ export interface DryRunPlan {
 /** What a dry run needs: where to look, and what this process would ingest. */
 export type DryRunDeps = Pick<
   OrchestratorDeps,
-  'lock' | 'statusStore' | 'datasetKey' | 'fingerprint' | 'schemaVersion' | 'force'
+  'lock' | 'statusStore' | 'generations' | 'datasetKey' | 'fingerprint' | 'schemaVersion' | 'force'
 >;
 
 export async function planInit(d: DryRunDeps): Promise<DryRunPlan> {
@@ -34,6 +34,7 @@ export async function planInit(d: DryRunDeps): Promise<DryRunPlan> {
     schemaVersion: d.schemaVersion,
     force: d.force,
     startEpoch: lease.epoch,
+    published: await d.generations.published(),
   });
   if (decision.action === 'skip') return { action: 'skip', why: decision.reason, resume: [], status, lease };
   const resume = decision.resume;

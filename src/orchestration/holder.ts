@@ -1,11 +1,13 @@
 /**
  * One holding of the lease: the in_progress → completed/failed status record it maintains (every
- * write fenced by the lease) and the pipeline of passes it runs.
+ * write fenced by the lease), the generation it builds and the pipeline of passes it runs. The
+ * published generation is never written: a failure anywhere leaves it as it was.
  */
 import { EscoInitError, isEscoInitError } from '../errors.ts';
+import { chooseTarget, generationsToDrop, type Target, withGeneration } from '../generations/policy.ts';
 import { errorInfo, newManifest, runPipeline, skipRemaining } from '../ingest/pipeline.ts';
 import type { Lease } from '../state/lock.ts';
-import { type DatasetStatus, pruneRuns, type RunRecord } from '../state/status-store.ts';
+import { type DatasetStatus, type GenerationRecord, pruneRuns, type RunRecord } from '../state/status-store.ts';
 import { event, recordRunEnd, stateOf } from './run-record.ts';
 import type { HolderSession, OrchestratorDeps } from './session.ts';
 
@@ -29,6 +31,9 @@ export class Holder {
       d.log.warn({ err: error }, 'could not delete old run records; the next holder retries'),
     );
     const base = { fingerprint: d.fingerprint, schemaVersion: d.schemaVersion };
+    const { target, remaining } = await this.#prepareTarget(previous);
+    const completed = target.resumes ? resume : [];
+    const generation = target.generation;
     await this.#writeStatus({
       key: d.datasetKey,
       state: 'in_progress',
@@ -39,17 +44,20 @@ export class Holder {
       epoch: this.#lease.epoch,
       completedAt: previous?.completedAt ?? null,
       error: null,
-      resume: { ...base, passes: resume },
+      resume: { ...base, passes: completed, generation },
+      generation: previous?.generation ?? null,
+      generations: this.#generationsWith(previous, target, remaining),
+      rollback: previous?.rollback ?? null,
     });
-    const passes = d.passes(this.#session());
+    const passes = d.passes(this.#session(generation));
     this.#manifest = newManifest(passes);
     this.#run.passes = this.#manifest.passes;
     this.#run.resumed = this.#manifest.resumed;
     await runPipeline(passes, this.#manifest, {
-      completed: resume,
+      completed,
       hooks: {
         onManifest: () => d.statusStore.writeRun(this.#run),
-        onResumePoint: (passes) => this.#writeStatus({ resume: { ...base, passes } }),
+        onResumePoint: (passes) => this.#writeStatus({ resume: { ...base, passes, generation } }),
       },
     });
     if (this.#status?.state !== 'completed') {
@@ -57,10 +65,63 @@ export class Holder {
     }
   }
 
-  #session(): HolderSession {
+  /**
+   * Chooses the generation to build and drops what no one needs before it is built: orphans of
+   * crashed runs, unfinished generations of other datasets, and complete ones beyond retention.
+   */
+  async #prepareTarget(previous: DatasetStatus | null): Promise<{ target: Target; remaining: number[] }> {
+    const d = this.#d;
+    const existing = await d.generations.list();
+    const { fingerprint, schemaVersion, force } = d;
+    const target = chooseTarget({
+      status: previous,
+      existing,
+      fingerprint,
+      schemaVersion,
+      force,
+      epoch: this.#lease.epoch,
+    });
+    event(this.#run, target.why);
+    d.log.info({ generation: target.generation, resumes: target.resumes }, target.why);
+    const drop = generationsToDrop({
+      status: previous,
+      existing,
+      keep: d.keepGenerations,
+      building: target.generation,
+    });
+    await this.#drop(drop, 'before building');
+    return { target, remaining: existing.filter((g) => !drop.includes(g)) };
+  }
+
+  async #drop(generations: readonly number[], when: string): Promise<void> {
+    for (const generation of generations) {
+      await this.#lease.guard();
+      await this.#d.generations.drop(generation);
+      event(this.#run, `dropped generation ${generation} (${when})`);
+      this.#d.log.info({ generation }, `dropped generation ${generation} (${when})`);
+    }
+  }
+
+  /** The status's generation list: those that remain, with the target added (new) or kept (resumed). */
+  #generationsWith(previous: DatasetStatus | null, target: Target, remaining: number[]): GenerationRecord[] {
+    const known = previous?.generations ?? [];
+    const record = known.find((g) => g.id === target.generation) ?? {
+      id: target.generation,
+      fingerprint: this.#d.fingerprint,
+      schemaVersion: this.#d.schemaVersion,
+      runId: this.#run.runId,
+      createdAt: new Date().toISOString(),
+      completedAt: null,
+      counts: null,
+    };
+    return withGeneration(known, record, [...remaining, record.id]);
+  }
+
+  #session(generation: number): HolderSession {
     const d = this.#d;
     return {
       epoch: this.#lease.epoch,
+      generation,
       guard: () => this.#lease.guard(),
       progress: (p) => {
         this.#lease.progress = { ...p };
@@ -68,8 +129,33 @@ export class Holder {
       },
       publish: async (counts) => {
         const completedAt = new Date().toISOString();
-        await this.#writeStatus({ state: 'completed', counts, completedAt, resume: null });
+        const generations = (this.#status?.generations ?? []).map((g) =>
+          g.id === generation ? { ...g, completedAt: g.completedAt ?? completedAt, counts } : g,
+        );
+        // The status record first: the search service pins the generation it names, whole, per
+        // request. Then the aliases, one at a time, for readers that use the published names.
+        await this.#writeStatus({
+          state: 'completed',
+          counts,
+          completedAt,
+          resume: null,
+          generation,
+          generations,
+          rollback: null,
+        });
         this.#run.counts = counts;
+        await this.#lease.guard();
+        await d.generations.publish(generation);
+        event(this.#run, `published generation ${generation}`);
+        const existing = await d.generations.list();
+        const drop = generationsToDrop({ status: this.#status, existing, keep: d.keepGenerations });
+        await this.#drop(drop, 'retention');
+        const kept = withGeneration(
+          generations,
+          null,
+          existing.filter((g) => !drop.includes(g)),
+        );
+        if (kept.length < generations.length) await this.#writeStatus({ generations: kept });
       },
     };
   }

@@ -42,6 +42,7 @@ export function escoPasses(deps: EscoPassDeps, session: HolderSession): PassDefi
     signal: deps.signal,
     rest: deps.rest,
     vectors: deps.vectors,
+    generation: session.generation,
   };
   const { definitions, fingerprint, signal } = deps;
   const { passes, state } = ingestionPasses({

@@ -35,7 +35,7 @@ export async function orchestrate(d: OrchestratorDeps): Promise<InitOutcome> {
   const run = newRun(d);
   const startEpoch = d.force ? (await d.lock.observe()).epoch : 0;
   const status = await d.statusStore.readStatus(d.datasetKey);
-  const decision = decideFor(d, status, startEpoch);
+  const decision = await decideFor(d, status, startEpoch);
   const decisionMs = Math.round(d.clock.now() - started);
   run.decision = `${decision.action}: ${decision.reason}`;
   d.log.info({ decision: decision.action, reason: decision.reason, decisionMs }, `decision: ${run.decision}`);
@@ -58,8 +58,10 @@ export async function orchestrate(d: OrchestratorDeps): Promise<InitOutcome> {
   }
 }
 
-function decideFor(d: OrchestratorDeps, status: DatasetStatus | null, startEpoch: number): Decision {
-  return decide({ status, fingerprint: d.fingerprint, schemaVersion: d.schemaVersion, force: d.force, startEpoch });
+async function decideFor(d: OrchestratorDeps, status: DatasetStatus | null, startEpoch: number): Promise<Decision> {
+  const published = await d.generations.published();
+  const { fingerprint, schemaVersion, force } = d;
+  return decide({ status, fingerprint, schemaVersion, force, startEpoch, published });
 }
 
 async function acquireOrFollow(
@@ -78,7 +80,7 @@ async function acquireOrFollow(
     let result: AcquireResult;
     try {
       const status = await d.statusStore.readStatus(d.datasetKey);
-      if (decideFor(d, status, startEpoch).action === 'skip') {
+      if ((await decideFor(d, status, startEpoch)).action === 'skip') {
         event(run, `the data was completed by run ${status?.runId} (epoch ${status?.epoch})`);
         return finish(d, run, 'waited', decisionMs);
       }
@@ -126,7 +128,7 @@ async function holdAndIngest(
   try {
     // Double-checked: another holder may have completed the data between our look and our lease.
     const status = await d.statusStore.readStatus(d.datasetKey);
-    const decision = decideFor(d, status, startEpoch);
+    const decision = await decideFor(d, status, startEpoch);
     if (decision.action === 'skip') {
       event(run, `already completed by run ${status?.runId}; nothing to do`);
       await releaseLease(d, lease, 'skipped');

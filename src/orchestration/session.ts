@@ -1,5 +1,6 @@
 /** What the orchestrator is given (OrchestratorDeps) and what it gives the passes of one holding of the lease (HolderSession). */
 import type { Clock } from '../clock.ts';
+import type { GenerationStore } from '../generations/generation-store.ts';
 import type { PassDefinition } from '../ingest/pipeline.ts';
 import type { Logger } from '../log.ts';
 import type { Progress } from '../state/lease-store.ts';
@@ -9,10 +10,15 @@ import type { Counts, StatusStore } from '../state/status-store.ts';
 /** What the passes of one holding of the lease get from the orchestrator. */
 export interface HolderSession {
   epoch: number;
+  /** The generation the passes build (src/generations: new, or an unfinished one resumed). */
+  generation: number;
   /** The fencing check: call before every write; throws LOCK_LOST once superseded. */
   guard(): Promise<void>;
   progress(progress: Progress): void;
-  /** Guarded: marks the dataset completed with these counts. The last pass calls it. */
+  /**
+   * Guarded: marks the dataset completed with these counts as generation `generation`, points the
+   * published names at it and drops what retention no longer keeps. The last pass calls it.
+   */
   publish(counts: Counts): Promise<void>;
 }
 
@@ -24,6 +30,9 @@ export interface OrchestratorDeps {
   force: boolean;
   owner: Owner;
   statusStore: StatusStore;
+  generations: GenerationStore;
+  /** Complete generations kept besides the published one, for `rollback` (generations.keep). */
+  keepGenerations: number;
   lock: Lock;
   clock: Clock;
   passes(session: HolderSession): PassDefinition[];

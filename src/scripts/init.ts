@@ -11,6 +11,7 @@ import { systemClock } from '../clock.ts';
 import type { Config } from '../config/config.ts';
 import type { EscoDataset } from '../esco/dataset.ts';
 import { openDataset } from '../esco/open.ts';
+import { INGESTED_COLLECTIONS } from '../ingest/mapping.ts';
 import { WeaviateVectorizer } from '../ingest/vectorizer.ts';
 import type { Logger } from '../log.ts';
 import { renderPlan } from '../orchestration/dry-run.ts';
@@ -23,6 +24,7 @@ import { Lock, type Owner } from '../state/lock.ts';
 import { DEFAULT_DATASET_KEY } from '../state/status-store.ts';
 import { VERSION } from '../version.ts';
 import { connect, waitForReady } from '../weaviate/client.ts';
+import { WeaviateGenerationStore } from '../weaviate/generation-store.ts';
 import { METADATA_COLLECTION } from '../weaviate/metadata-docs.ts';
 import { WeaviateLeaseStore } from '../weaviate/metadata-lease-store.ts';
 import { WeaviateStatusStore } from '../weaviate/metadata-status-store.ts';
@@ -137,6 +139,8 @@ function orchestratorDeps(parts: InitParts, options: InitOptions, readyAt: numbe
     force: options.force,
     owner,
     statusStore: new WeaviateStatusStore(client),
+    generations: new WeaviateGenerationStore(client, INGESTED_COLLECTIONS),
+    keepGenerations: config.generations.keep,
     lock,
     clock: systemClock,
     passes: (session) => escoPasses(passDeps, session),

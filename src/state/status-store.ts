@@ -25,8 +25,36 @@ export const ResumeSchema = z.object({
   schemaVersion: z.string(),
   /** Passes completed for exactly this fingerprint and schema version, in pipeline order. */
   passes: z.array(z.string()),
+  /** The unpublished generation those passes wrote (null: written before generations existed). */
+  generation: z.number().int().nullable().default(null),
 });
 export type Resume = z.infer<typeof ResumeSchema>;
+
+/**
+ * One generation of the ESCO collections (`Skill_g7`, `Occupation_g7`, …), named after the lease
+ * epoch that began building it: unique and increasing without a counter of its own.
+ */
+export const GenerationRecordSchema = z.object({
+  id: z.number().int().positive(),
+  fingerprint: z.string(),
+  schemaVersion: z.string(),
+  runId: z.string(),
+  createdAt: z.string(),
+  /** When it was verified and first published; null while it is being built. */
+  completedAt: z.string().nullable(),
+  counts: CountsSchema.nullable(),
+});
+export type GenerationRecord = z.infer<typeof GenerationRecordSchema>;
+
+/** Set by `esco-init rollback`: the dataset rolled back from is not published again unless forced. */
+export const RollbackSchema = z.object({
+  from: z.number().int(),
+  fingerprint: z.string(),
+  schemaVersion: z.string(),
+  runId: z.string(),
+  at: z.string(),
+});
+export type Rollback = z.infer<typeof RollbackSchema>;
 
 export const DatasetStatusSchema = z.object({
   key: z.string(),
@@ -42,6 +70,15 @@ export const DatasetStatusSchema = z.object({
   completedAt: z.string().nullable(),
   error: ErrorInfoSchema.nullable(),
   resume: ResumeSchema.nullable(),
+  /**
+   * The published generation: what the published names (aliases `Skill`, …) point at and what the
+   * search service reads. The fingerprint, schema version and counts above describe it once
+   * completed. Null before the first generation (or for data written before generations existed).
+   */
+  generation: z.number().int().nullable().default(null),
+  /** Every generation kept in Weaviate (published, previous, being built), oldest first. */
+  generations: z.array(GenerationRecordSchema).default([]),
+  rollback: RollbackSchema.nullable().default(null),
 });
 export type DatasetStatus = z.infer<typeof DatasetStatusSchema>;
 
@@ -121,6 +158,9 @@ export function notStarted(key: string, toolVersion: string): DatasetStatus {
     completedAt: null,
     error: null,
     resume: null,
+    generation: null,
+    generations: [],
+    rollback: null,
   };
 }
 

@@ -62,6 +62,19 @@ export function findCollection(definitions: SchemaDefinitions, name: string): Co
   return found;
 }
 
+/**
+ * The definitions with some collections renamed (a generation's `Skill_g7` for `Skill`), reference
+ * targets included; the version stays that of the files.
+ */
+export function renameCollections(definitions: SchemaDefinitions, rename: (name: string) => string): SchemaDefinitions {
+  const collections = definitions.collections.map((c) => ({
+    ...c,
+    name: rename(c.name),
+    references: c.references.map((r) => ({ ...r, target: rename(r.target) })),
+  }));
+  return { ...definitions, collections };
+}
+
 function hashOf(value: unknown): string {
   return createHash('sha256').update(JSON.stringify(value)).digest('hex').slice(0, 16);
 }

@@ -6,10 +6,12 @@ const FP = 'f'.repeat(64);
 const SCHEMA = 'schema-1';
 
 function status(change: Partial<DatasetStatus>): DatasetStatus {
-  return { ...notStarted('esco', '0.1.0'), fingerprint: FP, schemaVersion: SCHEMA, runId: 'r1', epoch: 3, ...change };
+  const base = { ...notStarted('esco', '0.1.0'), fingerprint: FP, schemaVersion: SCHEMA, runId: 'r1', epoch: 3 };
+  return { ...base, generation: 3, ...change };
 }
 
-const input = { fingerprint: FP, schemaVersion: SCHEMA, force: false, startEpoch: 0 };
+const published = { state: 'generation', generation: 3 } as const;
+const input = { fingerprint: FP, schemaVersion: SCHEMA, force: false, startEpoch: 0, published };
 
 describe('decide', () => {
   it('skips only a completed dataset with the same fingerprint and schema version', () => {
@@ -39,12 +41,41 @@ describe('decide', () => {
   });
 
   it('resumes the passes a failed run completed, for the same fingerprint and schema only', () => {
-    const resume = { fingerprint: FP, schemaVersion: SCHEMA, passes: ['objects'] };
+    const resume = { fingerprint: FP, schemaVersion: SCHEMA, passes: ['objects'], generation: 4 };
     const failed = status({ state: 'failed', error: { code: 'WRITE_FAILED', message: 'x' }, resume });
     expect(decide({ ...input, status: failed })).toMatchObject({ action: 'ingest', resume: ['objects'] });
     expect(decide({ ...input, status: failed }).reason).toMatch(/last run failed \(WRITE_FAILED\)/);
     const other = status({ state: 'failed', resume: { ...resume, fingerprint: 'b'.repeat(64) } });
     expect(decide({ ...input, status: other })).toMatchObject({ resume: [] });
     expect(decide({ ...input, force: true, status: failed })).toMatchObject({ resume: [] });
+  });
+
+  it('finishes an interrupted switch: complete and unchanged, but the published names point elsewhere', () => {
+    const completed = status({ state: 'completed' });
+    const mixed = { state: 'mixed', detail: 'Skill → generation 3, Occupation → generation 2' } as const;
+    const decision = decide({ ...input, published: mixed, status: completed });
+    expect(decision).toMatchObject({ action: 'ingest', replacesCompleteData: false });
+    expect(decision.reason).toMatch(
+      /generation 3 is complete but the published names point elsewhere \(Skill → generation 3/,
+    );
+    const behind = decide({ ...input, published: { state: 'generation', generation: 2 }, status: completed });
+    expect(behind.reason).toMatch(/point elsewhere \(generation 2\): finishing the switch/);
+  });
+
+  it('rebuilds collections written before generations as a generation, once, without asking', () => {
+    const legacy = status({ state: 'completed', generation: null });
+    const decision = decide({ ...input, published: { state: 'collections' }, status: legacy });
+    expect(decision).toMatchObject({ action: 'ingest', replacesCompleteData: false });
+    expect(decision.reason).toMatch(/predate generations/);
+  });
+
+  it('does not publish a rolled-back dataset again, unless forced', () => {
+    const rollback = { from: 5, fingerprint: 'b'.repeat(64), schemaVersion: SCHEMA, runId: 'rb', at: 'now' };
+    const rolledBack = status({ state: 'completed', fingerprint: FP, rollback });
+    const again = decide({ ...input, fingerprint: 'b'.repeat(64), status: rolledBack });
+    expect(again).toMatchObject({ action: 'skip' });
+    expect(again.reason).toMatch(/rolled back by run rb; generation 3 stays published/);
+    expect(decide({ ...input, fingerprint: 'b'.repeat(64), force: true, status: rolledBack }).action).toBe('ingest');
+    expect(decide({ ...input, fingerprint: 'c'.repeat(64), status: rolledBack }).action).toBe('ingest');
   });
 });

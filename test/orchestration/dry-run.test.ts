@@ -4,6 +4,7 @@ import { type DryRunDeps, planInit } from '../../src/orchestration/dry-run.ts';
 import { Lock } from '../../src/state/lock.ts';
 import { notStarted } from '../../src/state/status-store.ts';
 import { FakeClock } from '../support/fake-clock.ts';
+import { MemoryGenerationStore } from '../support/memory-generation-store.ts';
 import { MemoryLeaseStore } from '../support/memory-lease-store.ts';
 import { MemoryStatusStore } from '../support/memory-status-store.ts';
 
@@ -25,6 +26,7 @@ function setup() {
     schemaVersion: 's1',
     force: false,
     statusStore: status,
+    generations: new MemoryGenerationStore(),
     lock: lockFor('dry'),
   };
   return { leases, status, lockFor, deps };
@@ -50,7 +52,7 @@ describe('init --dry-run', () => {
     const base = { ...notStarted('esco', '0'), fingerprint: 'f'.repeat(64), schemaVersion: 's1' };
     await status.writeStatus({ ...base, state: 'completed' });
     expect((await planInit(deps)).action).toBe('skip');
-    const resume = { fingerprint: 'f'.repeat(64), schemaVersion: 's1', passes: ['objects'] };
+    const resume = { fingerprint: 'f'.repeat(64), schemaVersion: 's1', passes: ['objects'], generation: 2 };
     await status.writeStatus({ ...base, state: 'failed', resume });
     expect(await planInit(deps)).toMatchObject({ action: 'ingest', resume: ['objects'] });
   });

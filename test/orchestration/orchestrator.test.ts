@@ -8,6 +8,7 @@ import type { HolderSession, OrchestratorDeps } from '../../src/orchestration/se
 import { Lock } from '../../src/state/lock.ts';
 import type { DatasetStatus } from '../../src/state/status-store.ts';
 import { FakeClock } from '../support/fake-clock.ts';
+import { MemoryGenerationStore } from '../support/memory-generation-store.ts';
 import { MemoryLeaseStore } from '../support/memory-lease-store.ts';
 import { MemoryStatusStore } from '../support/memory-status-store.ts';
 
@@ -20,10 +21,19 @@ class World {
   readonly clock = new FakeClock();
   readonly leases = new MemoryLeaseStore();
   readonly status = new MemoryStatusStore();
+  readonly generations = new MemoryGenerationStore();
   /** `${runId}@${epoch}:${pass}` for every batch a holder wrote. */
   readonly writes: string[] = [];
   /** Passes that ran, per run. */
   readonly ran: string[] = [];
+
+  /** A status record as an earlier run left it, with its published generation in place. */
+  async seed(status: DatasetStatus): Promise<void> {
+    await this.status.writeStatus(status);
+    if (status.generation === null) return;
+    this.generations.create(status.generation);
+    if (status.state === 'completed') await this.generations.publish(status.generation);
+  }
 }
 
 interface PassPlan {
@@ -40,6 +50,7 @@ function fakePasses(world: World, runId: string, plan: PassPlan = {}) {
   return (session: HolderSession): PassDefinition[] => {
     const body = (name: string, writes: boolean) => async () => {
       world.ran.push(`${runId}:${name}`);
+      if (name === 'schema') world.generations.create(session.generation);
       for (let i = 0; writes && i < (plan.batches ?? 3); i++) {
         if (plan.signal) throwIfInterrupted(plan.signal);
         await session.guard();
@@ -89,6 +100,8 @@ function deps(world: World, runId: string, change: Partial<OrchestratorDeps> & {
     force: false,
     owner,
     statusStore: world.status,
+    generations: world.generations,
+    keepGenerations: 1,
     lock: new Lock(world.leases, { ttlMs: TTL, heartbeatMs: BEAT, owner, log: silentLogger(), clock: world.clock }),
     clock: world.clock,
     passes: fakePasses(world, runId, plan),
@@ -150,6 +163,19 @@ function completedStatus(change: Partial<DatasetStatus> = {}): DatasetStatus {
     completedAt: '2026-01-01T00:00:00.000Z',
     error: null,
     resume: null,
+    generation: 1,
+    generations: [
+      {
+        id: 1,
+        fingerprint: FP,
+        schemaVersion: 'schema-1',
+        runId: 'earlier',
+        createdAt: '2026-01-01T00:00:00.000Z',
+        completedAt: '2026-01-01T00:00:00.000Z',
+        counts: { Skill: 3 },
+      },
+    ],
+    rollback: null,
     ...change,
   };
 }
@@ -187,7 +213,7 @@ describe('orchestrate', () => {
 
   it('skips a warm start without touching the lease', async () => {
     const world = new World();
-    await world.status.writeStatus(completedStatus());
+    await world.seed(completedStatus());
     const outcome = outcomeOf((await runAll(world, [deps(world, 'warm')]))[0]);
     expect(outcome.state).toBe('skipped');
     expect(outcome.run.decision).toMatch(/^skip: already complete/);
@@ -261,7 +287,7 @@ describe('orchestrate', () => {
   it('takes over a holder that died (no heartbeat) after the TTL, and only then', async () => {
     const world = new World();
     world.leases.tickets.add(1); // the dead holder's ticket; it never beat again
-    await world.status.writeStatus(completedStatus({ state: 'in_progress', runId: 'dead', completedAt: null }));
+    await world.seed(completedStatus({ state: 'in_progress', runId: 'dead', completedAt: null }));
     const d = deps(world, 'next');
     const outcome = outcomeOf((await runAll(world, [d]))[0]);
     expect(outcome.state).toBe('ingested');
@@ -402,7 +428,7 @@ describe('orchestrate', () => {
 
   it('asks before replacing complete data when someone can answer, and respects a no', async () => {
     const world = new World();
-    await world.status.writeStatus(completedStatus({ fingerprint: 'e'.repeat(64) }));
+    await world.seed(completedStatus({ fingerprint: 'e'.repeat(64) }));
     const questions: string[] = [];
     const confirm = async (q: string) => {
       questions.push(q);
@@ -417,7 +443,7 @@ describe('orchestrate', () => {
 
   it('with --force-reingest re-ingests complete data once, however many start', async () => {
     const world = new World();
-    await world.status.writeStatus(completedStatus({ epoch: 0 }));
+    await world.seed(completedStatus({ epoch: 0 }));
     const runs = ['f1', 'f2', 'f3'].map((id) => deps(world, id, { force: true }));
     const outcomes = (await runAll(world, runs)).map(outcomeOf);
     expect(outcomes.map((o) => o.state).sort()).toEqual(['ingested', 'waited', 'waited']);

@@ -67,7 +67,7 @@ describe('readStatusReport', () => {
   it('reports a released lease with the reason, and the failed state with its error and resumable passes', async () => {
     const { statuses, leases, sources } = world();
     const error = { code: 'WRITE_FAILED', message: 'batch failed' };
-    const resume = { fingerprint: 'f', schemaVersion: 's', passes: ['objects'] };
+    const resume = { fingerprint: 'f', schemaVersion: 's', passes: ['objects'], generation: 2 };
     await statuses.writeStatus({ ...notStarted('esco', '0.1.0'), state: 'failed', error, resume });
     await leases.createTicket(1);
     await leases.writeHeartbeat(heartbeat(1, { state: 'released', releasedReason: 'failed' }));

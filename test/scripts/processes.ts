@@ -6,7 +6,6 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
 import type { WeaviateClient } from 'weaviate-client';
-import { DEFAULT_LEASE_NAME } from '../../src/weaviate/metadata-lease-store.ts';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const CLI = path.join(ROOT, 'src/cli.ts');
@@ -112,12 +111,13 @@ export async function runCli(args: string[], env: Record<string, string>): Promi
   return { ...ended, logs: p.logs };
 }
 
-/** Back to an empty Weaviate: every collection and every lease ticket gone. */
+/**
+ * Back to an empty Weaviate: every alias (lease tickets, published names) and every collection
+ * gone. Weaviate deletes an aliased collection and leaves the alias dangling: aliases go first.
+ */
 export async function resetWeaviate(client: WeaviateClient): Promise<void> {
+  for (const alias of (await client.alias.listAll()) ?? []) await client.alias.delete(alias.alias);
   await client.collections.deleteAll();
-  for (const alias of (await client.alias.listAll()) ?? []) {
-    if (alias.alias.startsWith(`${DEFAULT_LEASE_NAME}_`)) await client.alias.delete(alias.alias);
-  }
 }
 
 export function outcomeLine(logs: LogLine[]): LogLine | undefined {

@@ -113,7 +113,9 @@ async function existingServer(url: string, vectorizer: Vectorizer): Promise<Test
   const meta = (await (await fetch(`${url}/v1/meta`)).json()) as { version: string };
   const server = wrap(url, grpcPort, meta.version, 'url', vectorizer, async () => {});
   const client = await server.client();
-  await client.collections.deleteAll(); // a shared server: start every file from empty
+  // A shared server: start every file from empty (aliases first: Weaviate would leave them dangling).
+  for (const alias of (await client.alias.listAll()) ?? []) await client.alias.delete(alias.alias);
+  await client.collections.deleteAll();
   console.info(`Weaviate v${meta.version} from WEAVIATE_URL=${url}`);
   return server;
 }

@@ -7,6 +7,8 @@
  * Server work overlaps client work where the gates allow it:
  * - the read pass parses the dataset while the schema is ensured and the stored hashes are read
  *   (collections are a Raft round trip each; hashes a cursor over every collection);
+ * - into a fresh generation (nobody reads it until it is published), the objects pass's
+ *   placeholders are written while the read goes on: each concept as soon as its row is valid;
  * - verification of a collection starts as soon as the references pass has finished with it (reading
  *   back is largely our CPU, writing largely the server's): the verify pass waits for the rest.
  */
@@ -21,6 +23,7 @@ import {
 import { type IngestContext, physicalName } from './context.ts';
 import { INGESTED_COLLECTIONS } from './mapping.ts';
 import type { PassDefinition } from './pipeline.ts';
+import { type NodeListener, PlaceholderStream } from './placeholder-stream.ts';
 import { type Plan, totalReferences } from './plan.ts';
 import { type VerifyOptions, type VerifyReport, verify } from './verify.ts';
 import {
@@ -35,8 +38,13 @@ import {
 } from './write.ts';
 
 export interface PassesInput {
-  /** Builds the plan, or returns one already being built (the caller may start it early). */
-  plan: () => Promise<Plan>;
+  /**
+   * Builds the plan, or returns one already being built (the caller may start it early); calls
+   * `onNode` for every concept as it is read, when given.
+   */
+  plan: (onNode?: NodeListener) => Promise<Plan>;
+  /** The run writes a generation of its own that nothing holds yet: placeholders stream during the read. */
+  fresh?: boolean;
   definitions: SchemaDefinitions;
   ctx: IngestContext;
   /** The fingerprint the run was decided on: the read pass fails if the files no longer match. */
@@ -70,7 +78,7 @@ export function ingestionPasses(input: PassesInput): { passes: PassDefinition[];
       run: async () => {
         const started = performance.now();
         prepared.start(started);
-        state.plan = await input.plan();
+        state.plan = await prepared.read();
         state.ms.plan = Math.round(performance.now() - started);
         ctx.log.info({ objects: state.plan.expected.objects, references: totalReferences(state.plan) }, 'plan built');
         return readOutcome(state.plan, input.fingerprint);
@@ -89,7 +97,7 @@ export function ingestionPasses(input: PassesInput): { passes: PassDefinition[];
       name: 'objects',
       resumable: true,
       run: async () => {
-        const report = await writeObjects(planned(), ctx, await prepared.stored());
+        const report = await writeObjects(planned(), ctx, await prepared.stored(), await prepared.streamed());
         state.objects = report;
         return { counts: objectCounts(report) };
       },
@@ -128,10 +136,28 @@ class Prepared {
   /** Ids this run writes whole, taken before any write: they are read back, the rest checked by hash. */
   #readBack: Set<string> | undefined;
   #verifying: Promise<VerifyReport> | undefined;
+  #stream: PlaceholderStream | undefined;
 
   constructor(input: PassesInput, state: PassesState) {
     this.#input = input;
     this.#state = state;
+  }
+
+  /** The plan, with placeholders streaming into a fresh generation as concepts are read. */
+  async read(): Promise<Plan> {
+    if (!this.#input.fresh) return this.#input.plan();
+    this.#stream = new PlaceholderStream(this.#input.ctx, this.schema());
+    try {
+      return await this.#input.plan(this.#stream.add);
+    } catch (error) {
+      await this.#stream.stop();
+      throw error;
+    }
+  }
+
+  /** The placeholders written during the read, per collection (none when nothing streamed). */
+  async streamed(): Promise<ReadonlyMap<string, ReadonlySet<string>> | undefined> {
+    return this.#stream?.finish();
   }
 
   /** Starts the schema and then the hashes; their failures surface in the passes that need them. */
@@ -156,7 +182,9 @@ class Prepared {
    * write is recorded in it. A pass resumed from an earlier run still finds what that run wrote.
    */
   stored(): Promise<StoredHashes> {
-    this.#stored ??= this.schema().then(() => readStoredHashes(INGESTED_COLLECTIONS, this.#input.ctx));
+    // A fresh generation holds nothing but what this run streams into it while it would be read.
+    const read = () => (this.#input.fresh ? new Map() : readStoredHashes(INGESTED_COLLECTIONS, this.#input.ctx));
+    this.#stored ??= this.schema().then(read);
     return this.#stored;
   }
 

@@ -101,16 +101,20 @@ interface Builder {
   members: { record: CollectionMemberRecord; at: RecordLocation }[];
   /** Forward reference property → the source its rows come from (for duplicate accounting). */
   forwardSource: Map<string, LinkSource>;
+  onNode?: PlanOptions['onNode'];
 }
 
 export interface PlanOptions {
   definitions: SchemaDefinitions;
   /** When aborted, the read stops at the next record with INTERRUPTED_SIGINT/SIGTERM. */
   signal?: AbortSignal;
+  /** Hears of every concept as soon as its row is read and valid (src/ingest/placeholder-stream.ts). */
+  onNode?: (collection: CollectionName, id: string, uri: string) => void;
 }
 
 export async function buildPlan(dataset: EscoDataset, options: PlanOptions): Promise<Plan> {
   const b = newBuilder(options.definitions);
+  b.onNode = options.onNode;
   const source = options.signal ? interruptible(dataset, options.signal) : dataset;
   const report = await source.scan({
     skills: (r, at) => addNode(b, COLLECTIONS.skill, r.conceptUri, skillProperties(r), at),
@@ -220,6 +224,7 @@ function addNode(
   };
   b.byUri.set(own, node);
   b.nodes[collection].push(node);
+  b.onNode?.(collection, node.id, own);
 }
 
 function checkMapped(b: Builder, collection: CollectionName, keys: Iterable<string>): void {

@@ -111,9 +111,14 @@ export function diffCollection(plan: CollectionPlan, stored: ReadonlyMap<string,
 /**
  * Creates the objects Weaviate does not hold yet, as placeholders. `stored` (from
  * readStoredHashes) saves re-reading when the caller just read it; it is updated with what this
- * pass writes.
+ * pass writes. `streamed`: placeholders already written while the dataset was read.
  */
-export async function writeObjects(plan: Plan, ctx: IngestContext, stored?: StoredHashes): Promise<ObjectsReport> {
+export async function writeObjects(
+  plan: Plan,
+  ctx: IngestContext,
+  stored?: StoredHashes,
+  streamed?: ReadonlyMap<string, ReadonlySet<string>>,
+): Promise<ObjectsReport> {
   const started = performance.now();
   const report: ObjectsReport = { collections: {}, written: 0, ms: 0 };
   const state = stored ?? (await readStoredHashes(namesOf(plan), ctx));
@@ -127,14 +132,20 @@ export async function writeObjects(plan: Plan, ctx: IngestContext, stored?: Stor
       unchanged: diff.unchanged,
       deleted: diff.stale.length,
     };
-    const objects = diff.added.map(placeholderOf);
+    const early = streamed?.get(collection.name);
+    const objects = (early ? diff.added.filter((o) => !early.has(o.id)) : diff.added).map(placeholderOf);
     const skipped = collection.objects.length - objects.length;
     const options = batchOptions(ctx, 'objects', collection.name, skipped, collection.objects.length);
     const result = await writeCollection(ctx, collection, objects, options, 'objects pass');
-    for (const o of objects) hashes.set(o.id, PENDING_HASH);
-    report.written += result.written;
+    for (const o of diff.added) hashes.set(o.id, PENDING_HASH);
+    report.written += result.written + (diff.added.length - objects.length);
     ctx.log.info(
-      { collection: collection.name, ...report.collections[collection.name], created: result.written },
+      {
+        collection: collection.name,
+        ...report.collections[collection.name],
+        created: result.written,
+        createdWhileReading: diff.added.length - objects.length,
+      },
       'objects pass',
     );
   }

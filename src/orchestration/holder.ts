@@ -49,7 +49,7 @@ export class Holder {
       generations: this.#generationsWith(previous, target, remaining),
       rollback: previous?.rollback ?? null,
     });
-    const passes = d.passes(this.#session(generation));
+    const passes = d.passes(this.#session(target));
     this.#manifest = newManifest(passes);
     this.#run.passes = this.#manifest.passes;
     this.#run.resumed = this.#manifest.resumed;
@@ -117,11 +117,12 @@ export class Holder {
     return withGeneration(known, record, [...remaining, record.id]);
   }
 
-  #session(generation: number): HolderSession {
+  #session({ generation, resumes }: Target): HolderSession {
     const d = this.#d;
     return {
       epoch: this.#lease.epoch,
       generation,
+      resumes,
       guard: () => this.#lease.guard(),
       progress: (p) => {
         this.#lease.progress = { ...p };

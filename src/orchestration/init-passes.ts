@@ -46,7 +46,8 @@ export function escoPasses(deps: EscoPassDeps, session: HolderSession): PassDefi
   };
   const { definitions, fingerprint, signal } = deps;
   const { passes, state } = ingestionPasses({
-    plan: () => buildPlan(deps.dataset, { definitions, signal }),
+    plan: (onNode) => buildPlan(deps.dataset, { definitions, signal, onNode }),
+    fresh: !session.resumes,
     definitions,
     ctx,
     fingerprint,

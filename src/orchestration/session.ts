@@ -12,6 +12,8 @@ export interface HolderSession {
   epoch: number;
   /** The generation the passes build (src/generations: new, or an unfinished one resumed). */
   generation: number;
+  /** False for a new generation: nothing of it exists before the schema pass. */
+  resumes: boolean;
   /** The fencing check: call before every write; throws LOCK_LOST once superseded. */
   guard(): Promise<void>;
   progress(progress: Progress): void;

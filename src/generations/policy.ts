@@ -23,10 +23,9 @@ export interface Target {
 }
 
 /**
- * - the generation an earlier run of this dataset left unfinished (it crashed or failed): resumed;
- * - the published generation of this dataset when its switch was interrupted: re-verified and
- *   switched to again (nothing differs, so nothing is written);
- * - otherwise a new generation, named after the holder's epoch.
+ * The generation an earlier run of this dataset left unfinished (it crashed or failed) is resumed;
+ * otherwise a new generation is built, named after the holder's epoch. (An interrupted switch is
+ * not built again: the decision finishes it, src/orchestration/decision.ts.)
  */
 export function chooseTarget(input: TargetInput): Target {
   const { status, existing, fingerprint, schemaVersion, force } = input;
@@ -42,10 +41,6 @@ export function chooseTarget(input: TargetInput): Target {
     same(status.resume)
   ) {
     return { generation: unfinished, resumes: true, why: `resuming generation ${unfinished} of this dataset` };
-  }
-  const published = status?.generation ?? null;
-  if (!force && status?.state === 'completed' && published !== null && existing.includes(published) && same(status)) {
-    return { generation: published, resumes: true, why: `finishing the switch to generation ${published}` };
   }
   return { generation: input.epoch, resumes: false, why: `building generation ${input.epoch}` };
 }

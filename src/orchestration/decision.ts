@@ -30,6 +30,11 @@ export type Decision =
       resume: string[];
       /** The data in Weaviate is complete for another dataset or schema and will be replaced. */
       replacesCompleteData: boolean;
+      /**
+       * Nothing to build: the status record publishes this generation, verified, but a switch (an
+       * init's or a rollback's) stopped before every alias pointed at it. Finishing it is all.
+       */
+      switchTo?: number;
     };
 
 export function decide(input: DecisionInput): Decision {
@@ -37,14 +42,18 @@ export function decide(input: DecisionInput): Decision {
   const sameData = status?.fingerprint === fingerprint && status?.schemaVersion === schemaVersion;
   const completed = status?.state === 'completed';
   const rolledBack = status?.rollback?.fingerprint === fingerprint && status.rollback.schemaVersion === schemaVersion;
+  const generation = status?.generation ?? null;
+  const switched = generation === null ? input.published.state === 'none' : publishedAt(input.published) === generation;
+  if (completed && generation !== null && !switched && !force && (sameData || rolledBack)) {
+    const reason = `generation ${generation} is published in the status record but the aliases point elsewhere (${describe(input.published)}): finishing the switch`;
+    return { action: 'ingest', reason, resume: [], replacesCompleteData: false, switchTo: generation };
+  }
   if (completed && rolledBack && !force) {
     return {
       action: 'skip',
       reason: `this dataset (${short(fingerprint)}) was rolled back by run ${status?.rollback?.runId}; generation ${status?.generation} stays published (--force-reingest publishes the dataset again)`,
     };
   }
-  const generation = status?.generation ?? null;
-  const switched = generation === null ? input.published.state === 'none' : publishedAt(input.published) === generation;
   if (completed && sameData && !force && switched) {
     return { action: 'skip', reason: `already complete (dataset ${short(fingerprint)}, schema ${schemaVersion})` };
   }
@@ -75,7 +84,9 @@ function ingestReason({ status, fingerprint, schemaVersion, force, published }: 
     return `the dataset changed (fingerprint ${short(status.fingerprint)} → ${short(fingerprint)})`;
   }
   if (status.schemaVersion !== schemaVersion) return `the schema changed (${status.schemaVersion} → ${schemaVersion})`;
-  return unswitched(status, published);
+  return published.state === 'collections'
+    ? 'the collections predate generations: rebuilding them as a generation, once'
+    : 'nothing is published yet';
 }
 
 /** The generation every published name points at; null when none is, or they disagree. */
@@ -83,19 +94,10 @@ function publishedAt(published: Published): number | null {
   return published.state === 'generation' ? published.generation : null;
 }
 
-function unswitched(status: DatasetStatus, published: Published): string {
-  if (status.generation === null) {
-    return published.state === 'collections'
-      ? 'the collections predate generations: rebuilding them as a generation, once'
-      : 'nothing is published yet';
-  }
-  const where =
-    published.state === 'mixed'
-      ? published.detail
-      : published.state === 'generation'
-        ? `generation ${published.generation}`
-        : published.state;
-  return `generation ${status.generation} is complete but the published names point elsewhere (${where}): finishing the switch`;
+function describe(published: Published): string {
+  if (published.state === 'mixed') return published.detail;
+  if (published.state === 'generation') return `generation ${published.generation}`;
+  return published.state === 'none' ? 'no aliases' : 'collections of those names';
 }
 
 function short(fingerprint: string | null): string {

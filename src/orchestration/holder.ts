@@ -65,6 +65,16 @@ export class Holder {
     }
   }
 
+  /** Points the aliases at the generation the status record publishes; nothing is built or written. */
+  async finishSwitch(generation: number, status: DatasetStatus | null): Promise<void> {
+    this.#status = status;
+    await this.#lease.guard();
+    await this.#d.generations.publish(generation);
+    this.#run.counts = status?.counts ?? null;
+    event(this.#run, `finished the switch to generation ${generation}`);
+    this.#d.log.info({ generation }, `finished the switch to generation ${generation}`);
+  }
+
   /**
    * Chooses the generation to build and drops what no one needs before it is built: orphans of
    * crashed runs, unfinished generations of other datasets, and complete ones beyond retention.

@@ -135,7 +135,8 @@ async function holdAndIngest(
       return finish(d, run, 'waited', decisionMs);
     }
     run.decision = `ingest: ${decision.reason}`;
-    await holder.ingest(status, decision.resume);
+    if (decision.switchTo !== undefined) await holder.finishSwitch(decision.switchTo, status);
+    else await holder.ingest(status, decision.resume);
   } catch (error) {
     const failure = normalize(error, d.signal);
     if (stateOf(failure) !== 'interrupted' && (await holder.superseded(failure))) {

@@ -55,11 +55,12 @@ describe('chooseTarget', () => {
     expect(chooseTarget({ ...run, force: true, status: failed, existing: [7, 8] })).toMatchObject({ generation: 9 });
   });
 
-  it('finishes an interrupted switch in the published generation of the same dataset', () => {
+  it('never builds into the published generation, not even for the same dataset', () => {
     const completed = status({ state: 'completed', generation: 7, generations: [gen(7)] });
-    expect(chooseTarget({ ...run, status: completed, existing: [7] })).toMatchObject({ generation: 7, resumes: true });
-    expect(chooseTarget({ ...run, force: true, status: completed, existing: [7] })).toMatchObject({ generation: 9 });
-    expect(chooseTarget({ ...run, fingerprint: B, status: completed, existing: [7] })).toMatchObject({ generation: 9 });
+    expect(chooseTarget({ ...run, status: completed, existing: [7] })).toMatchObject({ generation: 9, resumes: false });
+    const resume = { fingerprint: A, schemaVersion: 's1', passes: [], generation: 7 };
+    const odd = status({ state: 'failed', generation: 7, resume });
+    expect(chooseTarget({ ...run, status: odd, existing: [7] })).toMatchObject({ generation: 9 });
   });
 });
 

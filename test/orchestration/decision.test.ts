@@ -54,12 +54,17 @@ describe('decide', () => {
     const completed = status({ state: 'completed' });
     const mixed = { state: 'mixed', detail: 'Skill → generation 3, Occupation → generation 2' } as const;
     const decision = decide({ ...input, published: mixed, status: completed });
-    expect(decision).toMatchObject({ action: 'ingest', replacesCompleteData: false });
+    expect(decision).toMatchObject({ action: 'ingest', replacesCompleteData: false, switchTo: 3 });
     expect(decision.reason).toMatch(
-      /generation 3 is complete but the published names point elsewhere \(Skill → generation 3/,
+      /generation 3 is published in the status record but the aliases point elsewhere \(Skill → generation 3/,
     );
     const behind = decide({ ...input, published: { state: 'generation', generation: 2 }, status: completed });
+    expect(behind).toMatchObject({ switchTo: 3 });
     expect(behind.reason).toMatch(/point elsewhere \(generation 2\): finishing the switch/);
+    // A new dataset is built and published: that switch points every alias anyway.
+    const other = decide({ ...input, fingerprint: 'd'.repeat(64), published: mixed, status: completed });
+    expect(other).toMatchObject({ action: 'ingest', replacesCompleteData: true });
+    expect(other).not.toHaveProperty('switchTo');
   });
 
   it('rebuilds collections written before generations as a generation, once, without asking', () => {
@@ -75,6 +80,10 @@ describe('decide', () => {
     const again = decide({ ...input, fingerprint: 'b'.repeat(64), status: rolledBack });
     expect(again).toMatchObject({ action: 'skip' });
     expect(again.reason).toMatch(/rolled back by run rb; generation 3 stays published/);
+    // A rollback stopped between its status record and its aliases: finished, not undone.
+    const moved = { state: 'generation', generation: 5 } as const;
+    const interrupted = decide({ ...input, fingerprint: 'b'.repeat(64), status: rolledBack, published: moved });
+    expect(interrupted).toMatchObject({ action: 'ingest', switchTo: 3 });
     expect(decide({ ...input, fingerprint: 'b'.repeat(64), force: true, status: rolledBack }).action).toBe('ingest');
     expect(decide({ ...input, fingerprint: 'c'.repeat(64), status: rolledBack }).action).toBe('ingest');
   });

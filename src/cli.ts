@@ -42,6 +42,11 @@ const COMMANDS: CommandEntry[] = [
     load: () => import('./commands/unlock.ts'),
   },
   {
+    name: 'rollback',
+    summary: 'publish the previous complete generation again (rolls forward when run twice)',
+    load: () => import('./commands/rollback.ts'),
+  },
+  {
     name: 'inspect',
     summary: 'check an ESCO dataset: files, counts, rejected rows, dangling references, fingerprint',
     load: () => import('./commands/inspect.ts'),

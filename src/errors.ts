@@ -11,6 +11,8 @@ export const EXIT_CODES = {
   DATA_FILE_MISSING: 2,
   DATA_INVALID: 2,
   VECTORIZER_MISSING: 2,
+  // rollback: no complete generation to return to (none kept, or --to names none).
+  NO_ROLLBACK_TARGET: 2,
   // 1: the run itself failed; a retry may help, the message says why.
   SCHEMA_CONFLICT: 1,
   WRITE_FAILED: 1,
@@ -21,6 +23,8 @@ export const EXIT_CODES = {
   WEAVIATE_UNREACHABLE: 3,
   // 4: another holder kept the lease (or never completed) past --wait-timeout.
   LOCK_WAIT_TIMEOUT: 4,
+  // 4 too: rollback found the lease held by a live holder (it does not wait: an ingest may take long).
+  LOCK_HELD: 4,
   // 5: the vectorizer's inference service did not answer (at start, or mid-ingest after retries).
   INFERENCE_UNAVAILABLE: 5,
   // 130/143: stopped by SIGINT/SIGTERM; the run is recorded as interrupted.

@@ -71,6 +71,24 @@ export const LANGUAGE = {
   config: 'data.language',
 } as const satisfies FlagSpec;
 
+/** `esco-init rollback`'s flags (src/commands/rollback.ts). */
+export const ROLLBACK_FLAGS = {
+  to: {
+    type: 'string',
+    value: '<generation>',
+    integer: true,
+    help: `publish this complete generation (its id, as 'esco-init status' lists it) instead of the newest
+      complete one before the published`,
+  },
+  json: {
+    type: 'boolean',
+    help: 'print the outcome as JSON: { runId, epoch, from, to, finished } (from/to: generation records)',
+  },
+  url: WEAVIATE_URL,
+  profile: PROFILE,
+  config: CONFIG_FILE,
+} as const satisfies FlagTable;
+
 /** Strict parse (no positionals); a bad flag is a USAGE error (exit 2) pointing at the command's help. */
 export function parseFlags<F extends FlagTable>(command: string, argv: string[], table: F): FlagValues<F> {
   let values: Record<string, unknown>;

@@ -2,7 +2,9 @@
  * `esco-init status [--json]`: the dataset's state, the lease and the last runs, read from the
  * Metadata collection (src/state/status-report.ts). Reads only.
  */
+import { INGESTED_COLLECTIONS } from '../ingest/mapping.ts';
 import { readStatusReport, renderStatusReport, StatusReportSchema } from '../state/status-report.ts';
+import { WeaviateGenerationStore } from '../weaviate/generation-store.ts';
 import { WeaviateLeaseStore } from '../weaviate/metadata-lease-store.ts';
 import { WeaviateStatusStore } from '../weaviate/metadata-status-store.ts';
 import { defineCommand } from './command.ts';
@@ -12,13 +14,15 @@ export const command = defineCommand({
   name: 'status',
   usage: 'esco-init status [--json] [--runs <n>] [options]',
   about: `Shows the ingestion state of ESCO in Weaviate: not_started, in_progress, completed or failed,
-with the dataset fingerprint, schema version and counts; the lease (epoch, holder, heartbeat age,
-progress); and the last runs (decision, passes with timings, errors).`,
+with the dataset fingerprint, schema version and counts; the generations kept (published, previous,
+being built) and the last rollback; the lease (epoch, holder, heartbeat age, progress); and the last
+runs (decision, passes with timings, errors).`,
   flags: {
     json: {
       type: 'boolean',
       help: `print StatusReport as JSON: { datasetKey, weaviate, state, status,
-        lease: { epoch, condition, holder, releasedReason, heartbeat, progress }, runs: [...] }`,
+        generations: [{ id, fingerprint, createdAt, completedAt, counts, published, building, … }],
+        aliases: { state, generation? }, lease: { epoch, condition, holder, releasedReason, heartbeat, progress }, runs: [...] }`,
     },
     runs: {
       type: 'string',
@@ -38,6 +42,7 @@ progress); and the last runs (decision, passes with timings, errors).`,
       const sources = {
         statuses: new WeaviateStatusStore(client),
         leases: new WeaviateLeaseStore(client),
+        generations: new WeaviateGenerationStore(client, INGESTED_COLLECTIONS),
         weaviateUrl: config.weaviate.url,
         lock: config.lock,
         log,

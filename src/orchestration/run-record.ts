@@ -7,7 +7,13 @@ import { errorInfo } from '../ingest/pipeline.ts';
 import type { RunRecord, RunState } from '../state/status-store.ts';
 import type { OrchestratorDeps } from './session.ts';
 
-export function newRun(d: OrchestratorDeps): RunRecord {
+/** Runs that are not init's (rollback) give only what a run record names. */
+export type RunDeps = Pick<
+  OrchestratorDeps,
+  'owner' | 'datasetKey' | 'toolVersion' | 'force' | 'fingerprint' | 'schemaVersion'
+>;
+
+export function newRun(d: RunDeps): RunRecord {
   return {
     runId: d.owner.runId,
     datasetKey: d.datasetKey,
@@ -32,7 +38,7 @@ export function newRun(d: OrchestratorDeps): RunRecord {
 }
 
 export async function recordRunEnd(
-  d: OrchestratorDeps,
+  d: Pick<OrchestratorDeps, 'statusStore' | 'log'>,
   run: RunRecord,
   state: RunState,
   error: Error | null,

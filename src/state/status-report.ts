@@ -6,17 +6,36 @@
 import { hostname } from 'node:os';
 import { z } from 'zod';
 import type { Config } from '../config/config.ts';
+import type { GenerationStore } from '../generations/generation-store.ts';
 import type { Logger } from '../log.ts';
 import { type LeaseStore, ProgressSchema } from './lease-store.ts';
 import { Lock, type Observation } from './lock.ts';
 import {
   DATASET_STATES,
+  type DatasetStatus,
   DatasetStatusSchema,
   DEFAULT_DATASET_KEY,
+  GenerationRecordSchema,
   type RunRecord,
   RunRecordSchema,
   type StatusStore,
 } from './status-store.ts';
+
+/** A generation kept in Weaviate, as the status record lists it, and what it is now. */
+export const GenerationReportSchema = GenerationRecordSchema.extend({
+  /** The status record's `generation`: what the search service reads. */
+  published: z.boolean(),
+  /** The unpublished generation an init is building or left unfinished (`status.resume.generation`). */
+  building: z.boolean(),
+});
+export type GenerationReport = z.infer<typeof GenerationReportSchema>;
+
+/** Where the aliases Skill, Occupation, … point (src/generations/generation-store.ts `Published`). */
+export const AliasesReportSchema = z.union([
+  z.object({ state: z.enum(['none', 'collections']) }),
+  z.object({ state: z.literal('generation'), generation: z.number().int() }),
+  z.object({ state: z.literal('mixed'), detail: z.string() }),
+]);
 
 /** The documented `status --json` output. */
 export const StatusReportSchema = z.object({
@@ -24,6 +43,10 @@ export const StatusReportSchema = z.object({
   weaviate: z.string(),
   state: z.enum(DATASET_STATES),
   status: DatasetStatusSchema.nullable(),
+  /** status.generations, oldest first, with which one is published and which is being built. */
+  generations: z.array(GenerationReportSchema),
+  /** Where the published names point now; null when the command was not given the aliases to read. */
+  aliases: AliasesReportSchema.nullable(),
   lease: z.object({
     /** 0 when no process ever took the lease. */
     epoch: z.number().int().nonnegative(),
@@ -51,6 +74,8 @@ export interface StatusSources {
   weaviateUrl: string;
   lock: Config['lock'];
   log: Logger;
+  /** Where the aliases point; left out, the report's `aliases` is null. */
+  generations?: GenerationStore;
 }
 
 /** The status, the lease as this process observes it now, and the `runs` most recent runs. */
@@ -61,19 +86,32 @@ export async function readStatusReport(sources: StatusSources, runs: number): Pr
     owner: { runId: 'status', host: hostname(), pid: process.pid },
     log: sources.log,
   });
-  const [status, observation, recent] = await Promise.all([
+  const [status, observation, recent, aliases] = await Promise.all([
     sources.statuses.readStatus(DEFAULT_DATASET_KEY),
     lock.observe(),
     sources.statuses.listRuns(DEFAULT_DATASET_KEY, runs),
+    sources.generations?.published() ?? null,
   ]);
   return {
     datasetKey: DEFAULT_DATASET_KEY,
     weaviate: sources.weaviateUrl,
     state: status?.state ?? 'not_started',
     status,
+    generations: generationsReport(status),
+    aliases,
     lease: leaseReport(observation),
     runs: recent,
   };
+}
+
+function generationsReport(status: DatasetStatus | null): GenerationReport[] {
+  if (!status) return [];
+  const building = status.state === 'in_progress' ? status.resume?.generation : null;
+  return status.generations.map((g) => ({
+    ...g,
+    published: g.id === status.generation,
+    building: g.id === building && g.id !== status.generation,
+  }));
 }
 
 function leaseReport(o: Observation): StatusReport['lease'] {
@@ -108,6 +146,7 @@ export function renderStatusReport(r: StatusReport): string {
       );
     if (s.error) lines.push(`  error        ${s.error.code}: ${s.error.message}`);
     if (s.resume && s.resume.passes.length > 0) lines.push(`  resumable    ${s.resume.passes.join(', ')}`);
+    lines.push(...renderGenerations(r));
   }
   const lease = r.lease;
   const age = lease.heartbeat ? `, last beat ${lease.heartbeat.ageSeconds.toFixed(1)} s ago (wall clocks)` : '';
@@ -119,6 +158,32 @@ export function renderStatusReport(r: StatusReport): string {
   lines.push(r.runs.length > 0 ? '  last runs' : '  last runs    none');
   for (const run of r.runs) lines.push(...renderRun(run));
   return `${lines.join('\n')}\n`;
+}
+
+/** One line per generation, then where the aliases point if that is not the published one, and the rollback. */
+function renderGenerations(r: StatusReport): string[] {
+  const lines = r.generations.map((g, i) => {
+    const role = g.published ? 'published' : g.building ? 'building' : g.completedAt ? 'previous' : 'unfinished';
+    const counts = g.counts ? `, ${g.counts.objects ?? '?'} objects, ${g.counts.references ?? '?'} references` : '';
+    const done = g.completedAt ? `, completed ${g.completedAt}` : '';
+    const label = i === 0 ? '  generations  ' : ' '.repeat(15);
+    return `${label}${`g${g.id}`.padEnd(5)} ${role.padEnd(10)} dataset ${g.fingerprint.slice(0, 12)}, created ${g.createdAt}${done}${counts}`;
+  });
+  const published = r.status?.generation ?? null;
+  const a = r.aliases;
+  if (a && !(a.state === 'generation' && a.generation === published) && !(a.state === 'none' && published === null)) {
+    const where = a.state === 'generation' ? `generation ${a.generation}` : a.state === 'mixed' ? a.detail : a.state;
+    lines.push(
+      `  aliases      ${where} (the status record names ${published === null ? 'none' : `generation ${published}`})`,
+    );
+  }
+  const rb = r.status?.rollback;
+  if (rb) {
+    lines.push(
+      `  rollback     from generation ${rb.from} (dataset ${rb.fingerprint.slice(0, 12)}, schema ${rb.schemaVersion}) by run ${rb.runId} at ${rb.at}`,
+    );
+  }
+  return lines;
 }
 
 function describeLeaseReport(lease: StatusReport['lease']): string {

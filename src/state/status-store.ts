@@ -100,9 +100,18 @@ export type PassRecord = z.infer<typeof PassRecordSchema>;
 /**
  * running: not finished (or the process died); ingested: this run wrote and published the data;
  * skipped: already complete; waited: another holder completed it; failed; interrupted (signal);
- * gave_up: --wait-timeout passed.
+ * gave_up: --wait-timeout passed; rolled_back: `esco-init rollback` published an earlier generation.
  */
-export const RUN_STATES = ['running', 'ingested', 'skipped', 'waited', 'failed', 'interrupted', 'gave_up'] as const;
+export const RUN_STATES = [
+  'running',
+  'ingested',
+  'skipped',
+  'waited',
+  'failed',
+  'interrupted',
+  'gave_up',
+  'rolled_back',
+] as const;
 export type RunState = (typeof RUN_STATES)[number];
 
 export const RunEventSchema = z.object({ at: z.string(), event: z.string() });

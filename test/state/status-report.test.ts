@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { silentLogger } from '../../src/log.ts';
 import { readStatusReport, renderStatusReport, StatusReportSchema } from '../../src/state/status-report.ts';
 import { notStarted } from '../../src/state/status-store.ts';
+import { MemoryGenerationStore } from '../support/memory-generation-store.ts';
 import { MemoryLeaseStore } from '../support/memory-lease-store.ts';
 import { MemoryStatusStore } from '../support/memory-status-store.ts';
 import { heartbeat, runRecord } from './store-contract.ts';
@@ -32,6 +33,8 @@ describe('readStatusReport', () => {
       weaviate: 'http://weaviate:8080',
       state: 'not_started',
       status: null,
+      generations: [],
+      aliases: null,
       lease: { epoch: 0, condition: 'none', holder: null, releasedReason: null, heartbeat: null, progress: null },
       runs: [],
     });
@@ -78,5 +81,70 @@ describe('readStatusReport', () => {
     expect(text).toContain('  error        WRITE_FAILED: batch failed');
     expect(text).toContain('  resumable    objects');
     expect(text).toContain('  lease        epoch 1, released (failed) by run run-1 on host (pid 42)\n');
+  });
+
+  it('lists the generations: published, being built, previous; where the aliases point; the rollback', async () => {
+    const { statuses, sources } = world();
+    const generations = new MemoryGenerationStore();
+    const g = (id: number, fingerprint: string, completedAt: string | null) => ({
+      id,
+      fingerprint,
+      schemaVersion: 's1',
+      runId: `run-${id}`,
+      createdAt: `2026-01-0${id}T00:00:00.000Z`,
+      completedAt,
+      counts: completedAt ? { Skill: 10 * id, objects: 100 * id, references: 1000 * id } : null,
+    });
+    const rollback = {
+      from: 2,
+      fingerprint: 'b'.repeat(64),
+      schemaVersion: 's1',
+      runId: 'rb-1',
+      at: '2026-01-04T00:00:00.000Z',
+    };
+    await statuses.writeStatus({
+      ...notStarted('esco', '0.1.0'),
+      state: 'in_progress',
+      runId: 'run-3',
+      resume: { fingerprint: 'c'.repeat(64), schemaVersion: 's1', passes: ['read'], generation: 3 },
+      generation: 1,
+      generations: [
+        g(1, 'a'.repeat(64), '2026-01-01T00:10:00.000Z'),
+        g(2, 'b'.repeat(64), '2026-01-02T00:10:00.000Z'),
+        g(3, 'c'.repeat(64), null),
+      ],
+      rollback,
+    });
+    for (const id of [1, 2, 3]) generations.create(id);
+    await generations.publish(2);
+    const report = StatusReportSchema.parse(await readStatusReport({ ...sources, generations }, 5));
+    expect(report.generations.map((r) => [r.id, r.published, r.building])).toEqual([
+      [1, true, false],
+      [2, false, false],
+      [3, false, true],
+    ]);
+    expect(report.aliases).toEqual({ state: 'generation', generation: 2 });
+    expect(report.status?.rollback).toEqual(rollback);
+    const text = renderStatusReport(report);
+    expect(text).toContain(
+      [
+        '  generations  g1    published  dataset aaaaaaaaaaaa, created 2026-01-01T00:00:00.000Z, completed 2026-01-01T00:10:00.000Z, 100 objects, 1000 references',
+        '               g2    previous   dataset bbbbbbbbbbbb, created 2026-01-02T00:00:00.000Z, completed 2026-01-02T00:10:00.000Z, 200 objects, 2000 references',
+        '               g3    building   dataset cccccccccccc, created 2026-01-03T00:00:00.000Z',
+        '  aliases      generation 2 (the status record names generation 1)',
+        '  rollback     from generation 2 (dataset bbbbbbbbbbbb, schema s1) by run rb-1 at 2026-01-04T00:00:00.000Z',
+      ].join('\n'),
+    );
+  });
+
+  it('says nothing of the aliases when they point at the published generation', async () => {
+    const { statuses, sources } = world();
+    const generations = new MemoryGenerationStore();
+    generations.create(4);
+    await generations.publish(4);
+    await statuses.writeStatus({ ...notStarted('esco', '0.1.0'), state: 'completed', generation: 4 });
+    const text = renderStatusReport(await readStatusReport({ ...sources, generations }, 5));
+    expect(text).not.toContain('aliases');
+    expect(text).not.toContain('rollback');
   });
 });

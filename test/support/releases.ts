@@ -12,7 +12,7 @@ type Row = Record<string, string>;
 
 export interface Release {
   dir: string;
-  /** Concept URI → preferred label (trimmed), skills and occupations. */
+  /** Concept URI → preferred label (as ESCO defines text: NBSP a space, trimmed), skills and occupations. */
   skills: Map<string, string>;
   occupations: Map<string, string>;
 }
@@ -29,7 +29,7 @@ const NEW_SKILLS = ['orbital hydroponics upkeep', 'tidal turbine blade inspectio
 
 export function readRelease(dir: string): Release {
   const labels = (file: string) =>
-    new Map(rows(path.join(dir, file)).map((r) => [r.conceptUri ?? '', (r.preferredLabel ?? '').trim()]));
+    new Map(rows(path.join(dir, file)).map((r) => [r.conceptUri ?? '', text(r.preferredLabel)]));
   return { dir, skills: labels('skills_en.csv'), occupations: labels('occupations_en.csv') };
 }
 
@@ -56,7 +56,7 @@ export function writeReleaseB(sample: string, dir: string): ReleaseChanges {
 }
 
 function relabel(row: Row, type: 'skill' | 'occupation', changes: ReleaseChanges): void {
-  const before = (row.preferredLabel ?? '').trim();
+  const before = text(row.preferredLabel);
   const after = `${before} revised`;
   row.preferredLabel = after;
   changes.relabelled.push({ type, uri: row.conceptUri ?? '', before, after });
@@ -85,6 +85,10 @@ function removeSkill(dir: string, uri: string, changes: ReleaseChanges): void {
   if (!item.test(text)) throw new Error(`${uri} is not an inner item of a top-concept list`);
   writeFileSync(schemes, text.replace(item, ''));
   changes.removed.push(uri);
+}
+
+function text(value: string | undefined): string {
+  return (value ?? '').replaceAll('\u00a0', ' ').trim();
 }
 
 function rows(file: string): Row[] {

@@ -7,7 +7,7 @@
 import type { SearchMode } from '../src/config/config.ts';
 import { resolveRanking } from '../src/search/mode.ts';
 import { parseSearchQuery } from '../src/search/params.ts';
-import type { SearchQueries } from '../src/search/queries.ts';
+import { PUBLISHED_NAMES, type SearchQueries } from '../src/search/queries.ts';
 import { rankAt } from './eval-metrics.ts';
 import type { HeldOutLabel } from './eval-split.ts';
 
@@ -69,9 +69,9 @@ async function search(queries: SearchQueries, item: HeldOutLabel, mode: EvalMode
   if (mode.alpha !== undefined) query.alpha = String(mode.alpha);
   const { q, type, limit, filters, ...asked } = parseSearchQuery(query);
   // The defaults do not matter: mode (and alpha for hybrid) are always asked for.
-  const ranking = resolveRanking(asked, { mode: 'bm25', alpha: 0.5 }, await queries.hasVectors(type));
+  const ranking = resolveRanking(asked, { mode: 'bm25', alpha: 0.5 }, await queries.hasVectors(PUBLISHED_NAMES, type));
   if (ranking.mode !== mode.mode) throw new Error(`the collection of ${type}s has no vectors: ran ${ranking.mode}`);
-  const hits = await queries.search({ type, q, limit, ranking, filters });
+  const hits = await queries.search(PUBLISHED_NAMES, { type, q, limit, ranking, filters });
   return hits.map((h) => h.uri);
 }
 

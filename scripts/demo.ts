@@ -9,7 +9,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { silentLogger } from '../src/log.ts';
 import type { ConceptType } from '../src/search/concepts.ts';
-import { SearchQueries } from '../src/search/queries.ts';
+import { PUBLISHED_NAMES, SearchQueries } from '../src/search/queries.ts';
 import { connect } from '../src/weaviate/client.ts';
 import { startInference } from '../test/support/inference.ts';
 import { startLocalWeaviate } from '../test/support/weaviate-server.ts';
@@ -48,9 +48,15 @@ async function searchByMeaning(): Promise<void> {
   try {
     const queries = new SearchQueries(client);
     for (const [type, q] of QUERIES) {
-      if (!(await queries.hasVectors(type)))
+      if (!(await queries.hasVectors(PUBLISHED_NAMES, type)))
         return console.log('\n(no vectors in this Weaviate: no search by meaning)');
-      const hits = await queries.search({ type, q, limit: 3, ranking: { mode: 'vector' }, filters: {} });
+      const hits = await queries.search(PUBLISHED_NAMES, {
+        type,
+        q,
+        limit: 3,
+        ranking: { mode: 'vector' },
+        filters: {},
+      });
       console.log(`\nsearch by meaning (mode=vector), ${type}s for "${q}":`);
       for (const hit of hits) console.log(`  ${hit.label}  (distance ${Number(hit.distance).toFixed(3)})`);
     }

@@ -2,8 +2,9 @@
  * `esco-init serve`: the search service over the ingested data (the `esco-search` service of
  * docker-compose.yml). Runs until SIGINT/SIGTERM, then closes the server and exits 0.
  */
+import { GenerationPin } from '../search/generation-pin.ts';
 import { SearchQueries } from '../search/queries.ts';
-import { buildServer, statusReadiness } from '../search/server.ts';
+import { buildServer, pinReadiness } from '../search/server.ts';
 import { DEFAULT_DATASET_KEY } from '../state/status-store.ts';
 import { WeaviateStatusStore } from '../weaviate/metadata-status-store.ts';
 import { defineCommand } from './command.ts';
@@ -41,7 +42,12 @@ export const command = defineCommand({
   GET /skills/<id>/similar?limit=<1-100>        or the skill's nearest skills, with their cosine
                             distance (default limit 10; the concept itself left out). 404 when
                             there is no such concept; 409 when the collection has no vectors
-  GET /healthz              200 while the ingestion status is completed, else 503
+  GET /healthz              200 once a generation is published (or, for data from before
+                            generations, while the ingestion status is completed), else 503
+  Every answer names the generation it was read from: "generation" (null for collections
+  written before generations or by 'esco-init ingest') and the dataset's "fingerprint" (short)
+  in the JSON, and the headers ESCO-Generation and ESCO-Fingerprint. A request reads one
+  generation throughout, even while 'init' switches the aliases.
   (<id>: the ESCO id at the end of the concept URI, or the whole URI, URL-encoded)`,
   flags: {
     host: {
@@ -61,10 +67,13 @@ export const command = defineCommand({
   },
   async run({ config, io, withClient }) {
     return withClient(async (client, log) => {
+      const status = new WeaviateStatusStore(client);
+      const pin = new GenerationPin(() => status.readStatus(DEFAULT_DATASET_KEY));
       const app = buildServer({
         queries: new SearchQueries(client),
         defaults: { mode: config.search.mode, alpha: config.search.alpha },
-        readiness: statusReadiness(new WeaviateStatusStore(client), DEFAULT_DATASET_KEY),
+        pin,
+        readiness: pinReadiness(pin, DEFAULT_DATASET_KEY),
         log,
       });
       try {

@@ -6,6 +6,7 @@
 
 import type { ConceptType } from './concepts.ts';
 import { BadRequest, type Issue } from './errors.ts';
+import type { Pin } from './generation-pin.ts';
 
 /** Collection key → how many skills and occupations are its members. */
 export type CollectionMembers = ReadonlyMap<string, Readonly<Record<ConceptType, number>>>;
@@ -30,20 +31,25 @@ export function collectionIssues(keys: readonly string[], type: ConceptType, mem
   return issues;
 }
 
-/** The collections as last read; read again before refusing a key, since a new ingest may add it. */
+/**
+ * The collections as last read, for the generation they were read from; read again before refusing
+ * a key (a new ingest may add it) and for another generation.
+ */
 export class CollectionCatalog {
-  readonly #load: () => Promise<CollectionMembers>;
-  #members: CollectionMembers | undefined;
+  readonly #load: (pin: Pin) => Promise<CollectionMembers>;
+  #read: { generation: number | null; members: CollectionMembers } | undefined;
 
-  constructor(load: () => Promise<CollectionMembers>) {
+  constructor(load: (pin: Pin) => Promise<CollectionMembers>) {
     this.#load = load;
   }
 
-  /** Throws a BadRequest unless every key names a collection with members of `type`. */
-  async check(keys: readonly string[], type: ConceptType): Promise<void> {
-    if (this.#members && collectionIssues(keys, type, this.#members).length === 0) return;
-    this.#members = await this.#load();
-    const issues = collectionIssues(keys, type, this.#members);
+  /** Throws a BadRequest unless every key names a collection of `pin`'s data with members of `type`. */
+  async check(keys: readonly string[], type: ConceptType, pin: Pin): Promise<void> {
+    const read = this.#read;
+    if (read?.generation === pin.generation && collectionIssues(keys, type, read.members).length === 0) return;
+    const members = await this.#load(pin);
+    this.#read = { generation: pin.generation, members };
+    const issues = collectionIssues(keys, type, members);
     if (issues.length > 0) throw new BadRequest(issues);
   }
 }

@@ -2,13 +2,15 @@
  * The Weaviate queries behind the search service: keyword, vector or hybrid search over skills
  * and occupations with filters, a concept's vector neighbours, and one concept with its related
  * concepts (via the references ingestion wrote, resources/schemas/*.yaml). Results are plain
- * JSON-ready objects.
+ * JSON-ready objects. Every query is given the collections to read (`Names`: one generation's,
+ * src/search/generation-pin.ts) and reads no other; references stay inside a generation.
  */
 import type { WeaviateClient } from 'weaviate-client';
 import { VECTOR_NAME } from '../weaviate/schema.ts';
 import type { CollectionMembers } from './catalog.ts';
 import { COLLECTION, CONCEPT_TYPES, type ConceptType } from './concepts.ts';
 import { buildFilter, excludingId, type SearchFilters } from './filters.ts';
+import type { Pin } from './generation-pin.ts';
 import type { Ranking } from './mode.ts';
 
 const CONCEPT_COLLECTION = 'ConceptCollection';
@@ -48,12 +50,22 @@ export interface SearchSpec {
   filters: SearchFilters;
 }
 
+/** The collections a query reads: a published name → the collection holding its data. */
+export type Names = Pick<Pin, 'collection'>;
+
+/**
+ * The published names themselves (aliases of the published generation): for one-off readers such
+ * as the demo and the benches. A request of the service reads a pin instead, never these.
+ */
+export const PUBLISHED_NAMES: Names = { collection: (name) => name };
+
 type Properties = Record<string, unknown>;
 type Found = { properties: Properties; metadata?: { score?: number; distance?: number } };
 
 export class SearchQueries {
   readonly #client: WeaviateClient;
-  readonly #vectors = new Map<ConceptType, boolean>();
+  /** By collection (`Skill_g7`): each generation is created with its run's vectorizer. */
+  readonly #vectors = new Map<string, boolean>();
 
   constructor(client: WeaviateClient) {
     this.#client = client;
@@ -64,18 +76,19 @@ export class SearchQueries {
    * deployment without the transformers module. Asked once per collection: it is fixed when
    * the collection is created.
    */
-  async hasVectors(type: ConceptType): Promise<boolean> {
-    const known = this.#vectors.get(type);
+  async hasVectors(names: Names, type: ConceptType): Promise<boolean> {
+    const name = names.collection(COLLECTION[type]);
+    const known = this.#vectors.get(name);
     if (known !== undefined) return known;
-    const config = await this.#client.collections.use(COLLECTION[type]).config.get();
+    const config = await this.#client.collections.use(name).config.get();
     const vectorizer = config.vectorizers[VECTOR_NAME]?.vectorizer.name ?? 'none';
-    this.#vectors.set(type, vectorizer !== 'none');
+    this.#vectors.set(name, vectorizer !== 'none');
     return vectorizer !== 'none';
   }
 
-  async search(spec: SearchSpec): Promise<SearchHit[]> {
+  async search(names: Names, spec: SearchSpec): Promise<SearchHit[]> {
     const { type, q, limit, ranking } = spec;
-    const collection = this.#client.collections.use(COLLECTION[type]);
+    const collection = this.#client.collections.use(names.collection(COLLECTION[type]));
     const common = { limit, filters: buildFilter(spec.filters), returnProperties: LIST_PROPERTIES[type] };
     const keywords = { ...common, queryProperties: QUERY_PROPERTIES, returnMetadata: ['score' as const] };
     switch (ranking.mode) {
@@ -101,8 +114,8 @@ export class SearchQueries {
    * The concept's nearest neighbours by its vector, itself left out; null when there is no such
    * concept. Callers check `hasVectors` first: without vectors Weaviate has nothing to compare.
    */
-  async similar(type: ConceptType, id: string, limit: number) {
-    const collection = this.#client.collections.use(COLLECTION[type]);
+  async similar(names: Names, type: ConceptType, id: string, limit: number) {
+    const collection = this.#client.collections.use(names.collection(COLLECTION[type]));
     const found = await collection.query.fetchObjects({
       filters: collection.filter.byProperty('conceptUri').equal(conceptUri(type, id)),
       limit: 1,
@@ -121,38 +134,40 @@ export class SearchQueries {
   }
 
   /** Every stored ESCO collection with its numbers of skill and occupation members. */
-  async collectionMembers(): Promise<CollectionMembers> {
-    const stored = await this.#client.collections.use(CONCEPT_COLLECTION).query.fetchObjects({
+  async collectionMembers(names: Names): Promise<CollectionMembers> {
+    const concepts = this.#client.collections.use(names.collection(CONCEPT_COLLECTION));
+    const stored = await concepts.query.fetchObjects({
       limit: 10_000,
       returnProperties: ['key'],
     });
     const keys = stored.objects.map((o) => String(o.properties.key));
     const counted = await Promise.all(
       keys.map(async (key) => {
-        const [skill, occupation] = await Promise.all(CONCEPT_TYPES.map((type) => this.#countIn(type, key)));
+        const [skill, occupation] = await Promise.all(CONCEPT_TYPES.map((type) => this.#countIn(names, type, key)));
         return [key, { skill: skill ?? 0, occupation: occupation ?? 0 }] as const;
       }),
     );
     return new Map(counted);
   }
 
-  async #countIn(type: ConceptType, key: string): Promise<number> {
-    const collection = this.#client.collections.use(COLLECTION[type]);
+  async #countIn(names: Names, type: ConceptType, key: string): Promise<number> {
+    const collection = this.#client.collections.use(names.collection(COLLECTION[type]));
     const filters = collection.filter.byProperty('collections').containsAny([key]);
     return (await collection.aggregate.overAll({ filters })).totalCount;
   }
 
   /** An occupation with its essential and optional skills; null when there is none. */
-  async occupation(id: string): Promise<Properties | null> {
-    const found = await this.#fetchOne('occupation', id, ['essentialSkills', 'optionalSkills'], 'skill');
+  async occupation(names: Names, id: string): Promise<Properties | null> {
+    const found = await this.#fetchOne(names, 'occupation', id, ['essentialSkills', 'optionalSkills'], 'skill');
     if (!found) return null;
     const { properties, refs } = found;
     return { ...summary(properties), essentialSkills: refs.essentialSkills, optionalSkills: refs.optionalSkills };
   }
 
   /** A skill with the occupations for which it is essential or optional; null when there is none. */
-  async skill(id: string): Promise<Properties | null> {
+  async skill(names: Names, id: string): Promise<Properties | null> {
     const found = await this.#fetchOne(
+      names,
       'skill',
       id,
       ['essentialForOccupations', 'optionalForOccupations'],
@@ -166,8 +181,8 @@ export class SearchQueries {
     };
   }
 
-  async #fetchOne(type: ConceptType, id: string, links: string[], targetType: ConceptType) {
-    const collection = this.#client.collections.use(COLLECTION[type]);
+  async #fetchOne(names: Names, type: ConceptType, id: string, links: string[], targetType: ConceptType) {
+    const collection = this.#client.collections.use(names.collection(COLLECTION[type]));
     const result = await collection.query.fetchObjects({
       filters: collection.filter.byProperty('conceptUri').equal(conceptUri(type, id)),
       limit: 1,

@@ -6,12 +6,15 @@
 import { describe, expect, it } from 'vitest';
 import { CollectionCatalog, type CollectionMembers, collectionIssues } from '../../src/search/catalog.ts';
 import { BadRequest } from '../../src/search/errors.ts';
+import { pinOf } from '../../src/search/generation-pin.ts';
+import { published } from './statuses.ts';
 
 const SAMPLE: CollectionMembers = new Map([
   ['digitalSkills', { skill: 10, occupation: 0 }],
   ['greenSkills', { skill: 13, occupation: 0 }],
   ['researchOccupations', { skill: 0, occupation: 2 }],
 ]);
+const G7 = pinOf(published(7));
 
 describe('collectionIssues', () => {
   it('accepts known collections with members of the type', () => {
@@ -49,25 +52,38 @@ describe('CollectionCatalog', () => {
 
   it('reads the collections once while every key is known', async () => {
     const { catalog: c, calls } = catalog(SAMPLE);
-    await c.check(['digitalSkills'], 'skill');
-    await c.check(['greenSkills', 'digitalSkills'], 'skill');
+    await c.check(['digitalSkills'], 'skill', G7);
+    await c.check(['greenSkills', 'digitalSkills'], 'skill', G7);
     expect(calls.count).toBe(1);
   });
 
   it('reads them again before refusing, and accepts a collection added since', async () => {
     const later = new Map([...SAMPLE, ['languageSkills', { skill: 4, occupation: 0 }]]);
     const { catalog: c, calls } = catalog(SAMPLE, later);
-    await c.check(['digitalSkills'], 'skill');
-    await c.check(['languageSkills'], 'skill');
+    await c.check(['digitalSkills'], 'skill', G7);
+    await c.check(['languageSkills'], 'skill', G7);
     expect(calls.count).toBe(2);
   });
 
   it('refuses with a BadRequest when the fresh list does not have the key either', async () => {
     const { catalog: c, calls } = catalog(SAMPLE);
-    await expect(c.check(['digitalSkills'], 'skill')).resolves.toBeUndefined();
-    const refused = c.check(['nope'], 'skill');
+    await expect(c.check(['digitalSkills'], 'skill', G7)).resolves.toBeUndefined();
+    const refused = c.check(['nope'], 'skill', G7);
     await expect(refused).rejects.toBeInstanceOf(BadRequest);
     await expect(refused).rejects.toMatchObject({ issues: [{ path: 'collection' }] });
     expect(calls.count).toBe(2);
+  });
+
+  it("reads them again for another generation, from that generation's collection", async () => {
+    const loaded: (number | null)[] = [];
+    const c = new CollectionCatalog(async (pin) => {
+      loaded.push(pin.generation);
+      return SAMPLE;
+    });
+    await c.check(['digitalSkills'], 'skill', G7);
+    await c.check(['digitalSkills'], 'skill', G7);
+    await c.check(['digitalSkills'], 'skill', pinOf(published(8)));
+    await c.check(['digitalSkills'], 'skill', pinOf(null));
+    expect(loaded).toEqual([7, 8, null]);
   });
 });

@@ -170,7 +170,13 @@ describe('without vectors (vectorizer none)', () => {
       const id = uri.split('/').pop();
       const answer = await service.get(`/${route}/${id}/similar?limit=5`);
       expect(answer.status).toBe(409);
-      expect(answer.body).toEqual({ error: 'no_vectors', message: expect.stringContaining('mode=bm25') });
+      expect(answer.body).toEqual({
+        error: 'no_vectors',
+        message: expect.stringContaining('mode=bm25'),
+        generation: expect.any(Number),
+        fingerprint: expect.stringMatching(/^[0-9a-f]{12}$/),
+      });
+      expect(answer.headers.get('ESCO-Generation')).toBe(String(answer.body.generation));
       const encoded = await service.get(`/${route}/${encodeURIComponent(uri)}/similar`);
       expect(encoded.status).toBe(409);
       const badLimit = await service.get(`/${route}/${id}/similar?limit=0`);

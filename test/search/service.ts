@@ -25,11 +25,12 @@ export interface Hit {
 export interface Answer {
   status: number;
   body: Record<string, unknown>;
+  headers: Headers;
 }
 
 export interface SearchService {
-  /** Runs an `esco-init` command (e.g. `['init']`) to its end. */
-  esco(args: string[]): Promise<{ code: number | null; stderr: string }>;
+  /** Runs an `esco-init` command (e.g. `['init']`) to its end; `env` adds settings for this run. */
+  esco(args: string[], env?: Record<string, string>): Promise<{ code: number | null; stderr: string }>;
   /** Starts `esco-init serve` on a free port (test profile: port 0); resolves once it listens. */
   start(): Promise<void>;
   get(pathAndQuery: string): Promise<Answer>;
@@ -57,14 +58,14 @@ export function useSearchService(weaviate: () => TestWeaviate, extraEnv: Record<
   });
 
   return {
-    esco: (args) => run(args, env()),
+    esco: (args, extra = {}) => run(args, { ...env(), ...extra }),
     async start() {
       server = spawn(process.execPath, [CLI, 'serve'], { env: env(), stdio: ['ignore', 'ignore', 'pipe'] });
       base = await listeningUrl(server);
     },
     async get(pathAndQuery) {
       const res = await fetch(`${base}${pathAndQuery}`);
-      return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+      return { status: res.status, body: (await res.json()) as Record<string, unknown>, headers: res.headers };
     },
   };
 }

@@ -111,13 +111,21 @@ function problem(s: Sampled<Answered>): string | null {
   return wrong.length === 0 ? null : `${ask.kind}: not of this release: ${wrong.map((h) => h.label).join(', ')}`;
 }
 
+/** Resolves once every kind of query was answered from `generation`. */
+async function everyKindFrom(readers: Load<Answered>, generation: number): Promise<void> {
+  for (const { kind } of asks()) {
+    await readers.waitFor((s) => generationOf(s) === generation && s.result?.ask.kind === kind);
+  }
+}
+
 /**
- * Runs `change` (a CLI command) under the readers; they stop once an answer came from `to`.
+ * Runs a CLI command under the readers; they stop once every kind of query was answered from
+ * the generation it published.
  * Every answer must be whole and of one release, and none from `from` once one came from `to`.
  */
 async function underLoad(args: string[], data: string, from: number): Promise<number> {
   const readers = startReaders();
-  await readers.waitFor((s) => generationOf(s) === from);
+  await everyKindFrom(readers, from);
   const started = Date.now();
   const run = await runCli(args, env(data));
   const ms = Date.now() - started;
@@ -125,7 +133,7 @@ async function underLoad(args: string[], data: string, from: number): Promise<nu
   const to = await publishedGeneration();
   expect(to).not.toBe(from);
   if (!releases.has(to)) releases.set(to, readRelease(data));
-  await readers.waitFor((s) => generationOf(s) === to);
+  await everyKindFrom(readers, to);
   const reads = await readers.stop();
 
   expect(reads.map(problem).filter((p) => p !== null)).toEqual([]);

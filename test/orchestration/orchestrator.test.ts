@@ -463,3 +463,168 @@ describe('orchestrate', () => {
     expect((await down.status.readRun('down'))?.state).toBe('failed');
   });
 });
+
+describe('orchestrate with generations', () => {
+  const OTHER = 'e'.repeat(64);
+
+  /** Earlier holdings of the lease, released: the next holder's epoch (and new generation) is n + 1. */
+  async function pastEpochs(world: World, n: number): Promise<void> {
+    for (let i = 0; i < n; i++) {
+      const earlier = new Lock(world.leases, { ...takerOptions(`earlier-${i}`), clock: world.clock });
+      await (await earlier.tryAcquire()).lease?.release('completed');
+    }
+  }
+
+  function generation(id: number, fingerprint: string, complete: boolean): DatasetStatus['generations'][number] {
+    const at = complete ? '2026-01-01T00:00:00.000Z' : null;
+    const record = { id, fingerprint, schemaVersion: 'schema-1', runId: `run-${id}` };
+    return {
+      ...record,
+      createdAt: '2026-01-01T00:00:00.000Z',
+      completedAt: at,
+      counts: complete ? { Skill: 3 } : null,
+    };
+  }
+
+  /** Release `OTHER` published as generation 1; a crashed run of `FP` left generation 2 unfinished after objects. */
+  async function crashedUpgrade(world: World): Promise<void> {
+    await world.seed(completedStatus({ fingerprint: OTHER, generations: [generation(1, OTHER, true)] }));
+    world.generations.create(2);
+    await world.status.writeStatus(
+      completedStatus({
+        state: 'in_progress',
+        fingerprint: FP,
+        runId: 'crashed',
+        epoch: 2,
+        resume: { fingerprint: FP, schemaVersion: 'schema-1', passes: ['objects'], generation: 2 },
+        generations: [generation(1, OTHER, true), generation(2, FP, false)],
+      }),
+    );
+    await pastEpochs(world, 2);
+  }
+
+  it('builds a generation named after its epoch aside; the status names it before the aliases move', async () => {
+    const world = new World();
+    await world.seed(completedStatus({ fingerprint: OTHER, generations: [generation(1, OTHER, true)] }));
+    await pastEpochs(world, 1);
+    const statusAtPublish: (number | null | undefined)[] = [];
+    const publish = world.generations.publish.bind(world.generations);
+    world.generations.publish = async (g) => {
+      statusAtPublish.push((await world.status.readStatus('esco'))?.generation);
+      await publish(g);
+    };
+    const outcome = outcomeOf((await runAll(world, [deps(world, 'up')]))[0]);
+    expect(outcome.state).toBe('ingested');
+    expect(world.generations.publishes).toEqual([1, 2]);
+    expect(statusAtPublish).toEqual([2]);
+    // Until the publish, every status write kept generation 1 published.
+    const writes = world.status.statusWrites.slice(1);
+    expect(writes.filter((s) => s.state !== 'completed').every((s) => s.generation === 1)).toBe(true);
+    const status = await world.status.readStatus('esco');
+    expect(status).toMatchObject({ state: 'completed', fingerprint: FP, generation: 2, resume: null });
+    expect(status?.generations.map((g) => [g.id, g.fingerprint, g.completedAt !== null])).toEqual([
+      [1, OTHER, true],
+      [2, FP, true],
+    ]);
+    expect(await world.generations.published()).toEqual({ state: 'generation', generation: 2 });
+  });
+
+  it('resumes the generation a crashed run of the same dataset left unfinished, and publishes it', async () => {
+    const world = new World();
+    await crashedUpgrade(world);
+    const outcome = outcomeOf((await runAll(world, [deps(world, 'again')]))[0]);
+    expect(outcome.state).toBe('ingested');
+    expect(outcome.run.epochs).toEqual([3]);
+    expect(outcome.run.resumed).toEqual(['objects']);
+    expect(world.ran).not.toContain('again:objects');
+    expect(outcome.run.events.map((e) => e.event)).toContain('resuming generation 2 of this dataset');
+    expect(world.generations.publishes).toEqual([1, 2]);
+    expect([...world.generations.built].sort()).toEqual([1, 2]); // no generation 3 was begun
+    expect(world.generations.drops).toEqual([]);
+    expect(await world.status.readStatus('esco')).toMatchObject({ state: 'completed', generation: 2 });
+  });
+
+  it('drops the unfinished generation of another dataset before building a new one', async () => {
+    const world = new World();
+    await crashedUpgrade(world);
+    const dropsBeforeSchema: number[][] = [];
+    const create = world.generations.create.bind(world.generations);
+    world.generations.create = (g) => {
+      dropsBeforeSchema.push([...world.generations.drops]);
+      create(g);
+    };
+    const third = 'd'.repeat(64);
+    const outcome = outcomeOf((await runAll(world, [deps(world, 'third', { fingerprint: third })]))[0]);
+    expect(outcome.state).toBe('ingested');
+    expect(outcome.run.resumed).toEqual([]);
+    expect(outcome.run.events.map((e) => e.event)).toEqual(
+      expect.arrayContaining(['building generation 3', 'dropped generation 2 (before building)']),
+    );
+    expect(dropsBeforeSchema).toEqual([[2]]);
+    expect(world.generations.publishes).toEqual([1, 3]);
+    expect([...world.generations.built].sort()).toEqual([1, 3]);
+    const status = await world.status.readStatus('esco');
+    expect(status).toMatchObject({ state: 'completed', fingerprint: third, generation: 3 });
+    expect(status?.generations.map((g) => g.id)).toEqual([1, 3]);
+  });
+
+  it('finishes an interrupted switch: the published generation is switched to again, not rebuilt', async () => {
+    const world = new World();
+    world.generations.create(1);
+    await world.seed(
+      completedStatus({ generation: 2, epoch: 2, generations: [generation(1, OTHER, true), generation(2, FP, true)] }),
+    );
+    world.generations.names.set('Skill', 1); // the status and Occupation moved to 2, Skill did not
+    await pastEpochs(world, 2);
+    const outcome = outcomeOf((await runAll(world, [deps(world, 'fix')]))[0]);
+    expect(outcome.state).toBe('ingested');
+    expect(outcome.run.decision).toMatch(/^ingest: generation 2 is complete .*Skill → 1.*: finishing the switch$/);
+    expect(outcome.run.events.map((e) => e.event)).toContain('finishing the switch to generation 2');
+    expect(world.generations.publishes).toEqual([2, 2]);
+    expect([...world.generations.built].sort()).toEqual([1, 2]);
+    expect(await world.generations.published()).toEqual({ state: 'generation', generation: 2 });
+    const again = outcomeOf((await runAll(world, [deps(world, 'warm')]))[0]);
+    expect(again.state).toBe('skipped');
+  });
+
+  it('never publishes the generation of a superseded holder; the holders after it publish their own', async () => {
+    const world = new World();
+    const admin = new Lock(world.leases, { ...takerOptions('admin'), clock: world.clock });
+    const other = 'c'.repeat(64);
+    let taker: Promise<InitOutcome> | undefined;
+    // Fenced after its last batch, before its publish: meanwhile another release is deployed.
+    const takeOver = async () => {
+      await admin.breakLease('unlocked');
+      taker = orchestrate(deps(world, 'taker', { fingerprint: other }));
+    };
+    const d = deps(world, 'fenced', { plan: { during: { pass: 'verify', action: takeOver } } });
+    const outcome = outcomeOf((await runAll(world, [d]))[0]);
+    const took = await taker;
+    expect(took?.state).toBe('ingested');
+    expect(took?.run.epochs).toEqual([3]);
+    expect(outcome.state).toBe('ingested'); // it followed, then ingested its dataset over the taker's
+    expect(outcome.run.epochs).toEqual([1, 4]);
+    expect(outcome.run.events.map((e) => e.event).join('\n')).toMatch(/lost the lease \(epoch 1\)/);
+    expect(world.generations.publishes).toEqual([3, 4]);
+    expect(world.generations.drops).toContain(1);
+    const completed = world.status.statusWrites.filter((s) => s.state === 'completed');
+    expect(completed.map((s) => [s.epoch, s.generation])).toEqual([
+      [3, 3],
+      [4, 4],
+    ]);
+  });
+
+  it('keeps the published generation and one previous (generations.keep = 1): older ones go after a publish', async () => {
+    const world = new World();
+    for (const [i, fingerprint] of [OTHER, FP, 'b'.repeat(64)].entries()) {
+      const outcome = outcomeOf((await runAll(world, [deps(world, `r${i}`, { fingerprint })]))[0]);
+      expect(outcome.state).toBe('ingested');
+    }
+    expect(world.generations.publishes).toEqual([1, 2, 3]);
+    expect(world.generations.drops).toEqual([1]);
+    expect([...world.generations.built].sort()).toEqual([2, 3]);
+    const status = await world.status.readStatus('esco');
+    expect(status?.generation).toBe(3);
+    expect(status?.generations.map((g) => g.id)).toEqual([2, 3]);
+  });
+});

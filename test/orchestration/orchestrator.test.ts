@@ -568,7 +568,7 @@ describe('orchestrate with generations', () => {
     expect(status?.generations.map((g) => g.id)).toEqual([1, 3]);
   });
 
-  it('finishes an interrupted switch: the published generation is switched to again, not rebuilt', async () => {
+  it('finishes an interrupted switch: the aliases are pointed at the published generation, nothing is built', async () => {
     const world = new World();
     world.generations.create(1);
     await world.seed(
@@ -578,8 +578,11 @@ describe('orchestrate with generations', () => {
     await pastEpochs(world, 2);
     const outcome = outcomeOf((await runAll(world, [deps(world, 'fix')]))[0]);
     expect(outcome.state).toBe('ingested');
-    expect(outcome.run.decision).toMatch(/^ingest: generation 2 is complete .*Skill → 1.*: finishing the switch$/);
-    expect(outcome.run.events.map((e) => e.event)).toContain('finishing the switch to generation 2');
+    expect(outcome.run.decision).toMatch(
+      /^ingest: generation 2 is published in the status record but the aliases point elsewhere \(Skill → 1.*: finishing the switch$/,
+    );
+    expect(outcome.run.events.map((e) => e.event)).toContain('finished the switch to generation 2');
+    expect(world.ran.filter((pass) => pass.startsWith('fix:'))).toEqual([]); // nothing built or written
     expect(world.generations.publishes).toEqual([2, 2]);
     expect([...world.generations.built].sort()).toEqual([1, 2]);
     expect(await world.generations.published()).toEqual({ state: 'generation', generation: 2 });

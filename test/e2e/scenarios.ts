@@ -9,6 +9,7 @@ import { chmodSync, copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import weaviate from 'weaviate-client';
+import { generationName, parseGenerationName } from '../../src/generations/names.ts';
 import { PENDING_HASH } from '../../src/ingest/write.ts';
 import type { WeaviateClient } from '../../src/weaviate/client.ts';
 import {
@@ -216,12 +217,21 @@ async function killMidIngest(stack: Stack): Promise<void> {
   throw new Error('esco-init wrote no object whole within 10 minutes');
 }
 
+/**
+ * Objects written whole in the newest generation (being built: nothing publishes it yet, so it is
+ * read by its own names, `Skill_g1`, …).
+ */
 async function wholeObjects(client: WeaviateClient): Promise<number> {
   const filters = weaviate.filter.byProperty('contentHash').notEqual(PENDING_HASH);
+  const generations = (await client.collections.listAll())
+    .map((c) => parseGenerationName(c.name))
+    .filter((g) => g !== null && (VECTORIZED as readonly string[]).includes(g.collection));
+  const newest = Math.max(0, ...generations.map((g) => g?.generation ?? 0));
   let total = 0;
   for (const name of VECTORIZED) {
     try {
-      total += (await client.collections.use(name).aggregate.overAll({ filters })).totalCount;
+      const collection = client.collections.use(generationName(name, newest));
+      total += (await collection.aggregate.overAll({ filters })).totalCount;
     } catch {
       // the collection does not exist yet
     }

@@ -1,12 +1,12 @@
 /**
  * `esco-init rollback [--to <generation>]`: publishes the previous complete generation again
- * (src/generations/rollback.ts), wired to Weaviate; prints what it did.
+ * (src/orchestration/rollback.ts), wired to Weaviate; prints what it did.
  */
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { EscoInitError } from '../errors.ts';
-import { type RollbackOutcome, rollback } from '../generations/rollback.ts';
 import { INGESTED_COLLECTIONS } from '../ingest/mapping.ts';
+import { type RollbackOutcome, rollback } from '../orchestration/rollback.ts';
 import { Lock, type Owner } from '../state/lock.ts';
 import { DEFAULT_DATASET_KEY, type GenerationRecord } from '../state/status-store.ts';
 import { VERSION } from '../version.ts';

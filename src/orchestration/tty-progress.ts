@@ -10,7 +10,8 @@ export class TtyProgress {
   readonly #target: NodeJS.WritableStream;
   #line = '';
   #shown = false;
-  #drawnAt = 0;
+  /** Never drawn: the first update draws, even in a process younger than the throttle's 100 ms. */
+  #drawnAt = Number.NEGATIVE_INFINITY;
 
   constructor(target: NodeJS.WritableStream) {
     this.#target = target;

@@ -1,12 +1,12 @@
 /**
- * The rollback procedure (src/generations/rollback.ts) over the in-memory stores: it refuses a live
+ * The rollback procedure (src/orchestration/rollback.ts) over the in-memory stores: it refuses a live
  * holder and a missing target, publishes in the holder's order (status record, then aliases), rolls
  * forward when run twice, and publishes nothing once its lease is fenced.
  */
 import { describe, expect, it } from 'vitest';
 import { EscoInitError } from '../../src/errors.ts';
-import { type RollbackDeps, rollback } from '../../src/generations/rollback.ts';
 import { silentLogger } from '../../src/log.ts';
+import { type RollbackDeps, rollback } from '../../src/orchestration/rollback.ts';
 import { Lock } from '../../src/state/lock.ts';
 import { type DatasetStatus, type GenerationRecord, notStarted } from '../../src/state/status-store.ts';
 import { heartbeat } from '../state/store-contract.ts';

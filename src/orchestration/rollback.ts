@@ -6,12 +6,12 @@
  * rolled-back dataset again (src/orchestration/decision.ts).
  */
 import { EscoInitError } from '../errors.ts';
+import type { GenerationStore } from '../generations/generation-store.ts';
+import { completeGenerations, rollbackTarget } from '../generations/policy.ts';
 import type { Logger } from '../log.ts';
-import { event, newRun, recordRunEnd, stateOf } from '../orchestration/run-record.ts';
 import type { Lease, Lock, Observation, Owner } from '../state/lock.ts';
 import type { DatasetStatus, GenerationRecord, RunRecord, StatusStore } from '../state/status-store.ts';
-import type { GenerationStore } from './generation-store.ts';
-import { completeGenerations, rollbackTarget } from './policy.ts';
+import { event, newRun, recordRunEnd, stateOf } from './run-record.ts';
 
 export interface RollbackDeps {
   datasetKey: string;

@@ -100,7 +100,8 @@ export function ingestionPasses(input: PassesInput): { passes: PassDefinition[];
       run: async () => {
         const report = await prepared.writeReferences(planned());
         state.references = report;
-        return { counts: { written: report.written, references: report.references, deleted: report.deleted } };
+        const { written, references, deleted, carried } = report;
+        return { counts: { written, references, deleted, carried } };
       },
     },
     {

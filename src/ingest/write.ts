@@ -22,6 +22,7 @@ import {
 } from '../weaviate/batch-writer.ts';
 import { readHashes } from '../weaviate/cursor.ts';
 import { inferenceUnavailable } from '../weaviate/vectorizer.ts';
+import { type CarrySource, carrySources, readCarried, writeInGroups } from './carry.ts';
 import { checkpoint, type IngestContext, physicalName, throwIfInterrupted } from './context.ts';
 import type { CollectionPlan, Plan, PlannedObject } from './plan.ts';
 
@@ -36,6 +37,11 @@ export function placeholderOf(o: PlannedObject): WriteObject {
 /** The references pass's write: the whole object, with the hash that says it is complete. */
 export function wholeOf(o: PlannedObject): WriteObject {
   return { id: o.id, json: o.json, properties: { contentHash: o.hash }, references: o.references, label: o.uri };
+}
+
+/** The whole object with the vector carried over from the published generation (carry.ts), if any. */
+export function wholeWith(o: PlannedObject, vector: Float32Array | undefined): WriteObject {
+  return vector ? { ...wholeOf(o), vector } : wholeOf(o);
 }
 
 export interface CollectionCounts {
@@ -54,9 +60,11 @@ export interface ObjectsReport {
 }
 
 export interface ReferencesReport {
-  collections: Record<string, { written: number; deleted: number; references: number }>;
+  collections: Record<string, { written: number; deleted: number; references: number; carried: number }>;
   /** Objects written whole (properties + references + final hash). */
   written: number;
+  /** Of those, objects written with the published generation's vector: no inference call. */
+  carried: number;
   deleted: number;
   /** References carried by the written objects. */
   references: number;
@@ -153,9 +161,10 @@ export async function writeReferences(
   onWritten?: (collection: string) => void,
 ): Promise<ReferencesReport> {
   const started = performance.now();
-  const report: ReferencesReport = { collections: {}, written: 0, deleted: 0, references: 0, ms: 0 };
+  const report: ReferencesReport = { collections: {}, written: 0, carried: 0, deleted: 0, references: 0, ms: 0 };
   const stale = new Map<string, string[]>();
   const state = stored ?? (await readStoredHashes(namesOf(plan), ctx));
+  const sources = await carrySources(ctx);
   for (const collection of plan.collections) {
     throwIfInterrupted(ctx.signal);
     const hashes = storedOf(state, collection.name);
@@ -163,14 +172,14 @@ export async function writeReferences(
     stale.set(collection.name, diff.stale);
     const dirty = [...diff.added, ...diff.changed];
     const references = dirty.reduce((n, o) => n + Object.values(o.references).reduce((a, ids) => a + ids.length, 0), 0);
-    const objects = dirty.map(wholeOf);
     const options = batchOptions(ctx, 'references', collection.name, diff.unchanged, collection.objects.length);
-    const result = await writeCollection(ctx, collection, objects, options, 'references pass');
+    const { written, carried } = await writeWhole(ctx, collection, dirty, options, sources.get(collection.name));
     for (const o of dirty) hashes.set(o.id, o.hash);
-    report.collections[collection.name] = { written: result.written, deleted: 0, references };
-    report.written += result.written;
+    report.collections[collection.name] = { written, deleted: 0, references, carried };
+    report.written += written;
+    report.carried += carried;
     report.references += references;
-    ctx.log.info({ collection: collection.name, written: result.written, references }, 'references pass');
+    ctx.log.info({ collection: collection.name, written, references, carried }, 'references pass');
     onWritten?.(collection.name);
   }
   for (const [name, ids] of stale) {
@@ -187,6 +196,31 @@ export async function writeReferences(
   }
   report.ms = Math.round(performance.now() - started);
   return report;
+}
+
+/** Writes `dirty` whole; with a source, a group at a time with the vectors it carries over. */
+async function writeWhole(
+  ctx: IngestContext,
+  collection: CollectionPlan,
+  dirty: readonly PlannedObject[],
+  options: BatchOptions,
+  source: CarrySource | undefined,
+): Promise<{ written: number; carried: number }> {
+  const pass = 'references pass';
+  if (!source) {
+    const result = await writeCollection(ctx, collection, dirty.map(wholeOf), options, pass);
+    return { written: result.written, carried: 0 };
+  }
+  const write = (group: readonly PlannedObject[], vectors: Map<string, Float32Array>) =>
+    writeCollection(
+      ctx,
+      collection,
+      group.map((o) => wholeWith(o, vectors.get(o.id))),
+      options,
+      pass,
+    );
+  const { results, carried } = await writeInGroups(dirty, (group) => readCarried(ctx, source, group), write);
+  return { written: results.reduce((n, r) => n + r.written, 0), carried };
 }
 
 /** Writes the objects; a failure is the vectorizer's when the module has lost its inference service. */

@@ -15,6 +15,7 @@ import { joinJsonObjects } from '../json.ts';
 import { isTransient } from './failure.ts';
 import { type RestEndpoint, restText } from './rest.ts';
 import { beforeResend, DEFAULT_MAX_ATTEMPTS, gaveUp, type RetryOptions, retrying, warnRetry } from './retry.ts';
+import { VECTOR_NAME } from './schema.ts';
 
 export interface WriteObject {
   id: string;
@@ -23,6 +24,11 @@ export interface WriteObject {
   /** More properties, merged over `json` (the content hash). */
   properties?: Record<string, WeaviateField>;
   references?: Record<string, string[]>;
+  /**
+   * The vector of the named vector `default`, when the object brings its own: the vectorizer
+   * module then makes no inference call (src/ingest/carry.ts).
+   */
+  vector?: Float32Array;
   /** Names the object in error reports (the concept URI). */
   label: string;
 }
@@ -161,7 +167,8 @@ export function toRestObject(target: WriteTarget, o: WriteObject): string {
     more[property] = ids.map((id) => ({ beacon: `weaviate://localhost/${into}/${id}` }));
   }
   const properties = joinJsonObjects(o.json, JSON.stringify(more));
-  return `{"class":${JSON.stringify(target.collection)},"id":${JSON.stringify(o.id)},"properties":${properties}}`;
+  const vectors = o.vector ? `,"vectors":{${JSON.stringify(VECTOR_NAME)}:[${o.vector.join(',')}]}` : '';
+  return `{"class":${JSON.stringify(target.collection)},"id":${JSON.stringify(o.id)},"properties":${properties}${vectors}}`;
 }
 
 /**
@@ -171,12 +178,16 @@ export function toRestObject(target: WriteTarget, o: WriteObject): string {
  */
 export const MAX_REQUEST_BYTES = 256 * 1024;
 
-/** About what an object adds to a request: its properties and a beacon per reference. */
+/** About what an object adds to a request: its properties, a beacon per reference and its vector. */
 export function requestSize(o: WriteObject): number {
   let refs = 0;
   for (const ids of Object.values(o.references ?? {})) refs += ids.length;
-  return o.json.length + 80 * refs + 200;
+  const vector = o.vector ? 30 + FLOAT_CHARS * o.vector.length : 0;
+  return o.json.length + 80 * refs + vector + 200;
 }
+
+/** At most, a float32 printed in full (`-0.012345678918063641,`): Weaviate reads the very same float. */
+const FLOAT_CHARS = 22;
 
 /**
  * Sends a chunk within one retry budget: `maxAttempts` sends in all, spent alike on requests that

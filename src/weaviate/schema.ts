@@ -251,7 +251,7 @@ function compareField(collection: string, property: string, field: string, expec
 }
 
 /** Reads the vectorizer of the named vector, or of a legacy class-level vectorizer. */
-function vectorizerOf(found: WeaviateClass): { module: string; properties: string[] } {
+export function vectorizerOf(found: WeaviateClass): { module: string; properties: string[] } {
   const named = found.vectorConfig?.[VECTOR_NAME]?.vectorizer as Record<string, unknown> | undefined;
   if (named) {
     const [module = 'none', settings] = Object.entries(named)[0] ?? [];

@@ -5,7 +5,9 @@
  * stored hash differs from the plan is written whole: properties, complete reference lists and
  * the final hash, in one upsert. A crash anywhere leaves objects whose stored hash differs from
  * the plan, so a re-run repairs exactly those. Objects no longer in the dataset are deleted last,
- * after everything that pointed at them has been rewritten without them.
+ * after everything that pointed at them has been rewritten without them. In a new generation an
+ * object whose vectorized text the published generation holds is written with its vector
+ * (carry.ts): only new and changed texts cost the vectorizer an inference call.
  */
 import { isEscoInitError } from '../errors.ts';
 import type { PassName } from '../state/lease-store.ts';

@@ -1,24 +1,27 @@
 /**
- * The engine scenarios, run the way a container runs them: the built bin (`dist/cli.js ingest
- * --json`) with its own V8 flags, in a process of its own, against the bench's server (with the
- * text2vec-transformers module and the inference service on the vector path, whose calls it counts). Time is the
- * process's wall time, start-up included; peak RSS is the one the bin reports for itself. Node's
- * compile cache lives in the bench's scratch folder: cold compiles the modules as a fresh container
- * does, the reruns find them cached as a restarted container or a host install does.
+ * The engine scenarios, run the way a container runs them: the built bin (`dist/cli.js init`, the
+ * entrypoint, which builds each ingestion as a generation behind the aliases) with its own V8
+ * flags, in a process of its own, against the bench's server (with the text2vec-transformers
+ * module and the inference service on the vector path, whose calls it counts). Time is the
+ * process's wall time, start-up included; peak RSS is the process's own (bench/peak-rss.ts);
+ * writes come from the bin's NDJSON log; storage is `du` of Weaviate's data dir right after the
+ * run (the write-ahead logs of what is not flushed yet included). Node's compile cache lives in
+ * the bench's scratch folder: cold compiles the modules as a fresh container does, later runs
+ * find them cached as a restarted container or a host install does.
  */
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { execa } from 'execa';
-import type { IngestReport } from '../src/ingest/ingest.ts';
 import type { LocalInference } from '../test/support/inference.ts';
 import type { LocalWeaviate } from '../test/support/weaviate-server.ts';
 import type { BenchOptions } from './ingest.ts';
 import type { ScenarioResult } from './scenarios.ts';
 
 const BIN = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
+const PEAK_RSS = pathToFileURL(fileURLToPath(new URL('./peak-rss.ts', import.meta.url))).href;
 
-export type EngineScenario = 'cold' | 'cold-vectors' | 'rerun-unchanged' | 'rerun-changed' | 'init-restart';
+export type EngineScenario = 'cold' | 'cold-vectors' | 'restart' | 'restart-vectors' | 'upgrade' | 'upgrade-vectors';
 
-type BinOptions = BenchOptions & { flags: string[]; compileCache: string };
+export type BinOptions = BenchOptions & { flags: string[]; compileCache: string };
 
 /** The server a chain of engine scenarios runs against, and its inference service on the vector path. */
 export interface BenchServer {
@@ -26,114 +29,101 @@ export interface BenchServer {
   inference?: LocalInference;
 }
 
+/** What one scenario runs and what it must decide. */
+export interface InitScenario {
+  scenario: EngineScenario;
+  data: readonly string[];
+  expect: 'ingest' | 'skip';
+  /** Objects in the dataset, when the run does not build a plan (a skip). */
+  objects?: number;
+  note?: string;
+  expectedCalls?: number;
+}
+
+type LogLine = Record<string, unknown> & { msg?: string; time?: number };
+
 const vectorizerOf = (server: BenchServer) => (server.inference ? 'text2vec-transformers' : 'none');
 const callsOf = async (server: BenchServer) => (await server.inference?.stats())?.requests ?? 0;
+const num = (v: unknown) => (typeof v === 'number' ? v : 0);
 
-/** Runs the bin against the bench's server, timed by the wall clock from its start. */
-async function timedBin(
-  { weaviate: server }: BenchServer,
-  options: BinOptions,
-  args: string[],
-  env: Record<string, string>,
-  stderr: 'inherit' | 'pipe' = 'pipe',
-) {
-  const started = performance.now();
-  const run = await execa(process.execPath, [...options.flags, BIN, ...args], {
-    stderr,
-    env: {
-      WEAVIATE_URL: server.url,
-      WEAVIATE_GRPC_PORT: String(server.grpcPort),
-      NODE_COMPILE_CACHE: options.compileCache,
-      ...(options.nodeOptions ? { NODE_OPTIONS: options.nodeOptions } : {}),
-      ...env,
-    },
-  });
-  return { run, ms: performance.now() - started };
-}
-
-export async function runBin(
-  scenario: EngineScenario,
-  server: BenchServer,
-  options: BinOptions,
-  data: readonly string[],
-  note: string,
-): Promise<ScenarioResult> {
-  const args = ['ingest', '--json', '--vectorizer', vectorizerOf(server), ...data.flatMap((d) => ['--data', d])];
-  const { batchSize, concurrency } = options.batching(vectorizerOf(server));
-  args.push('--batch-size', String(batchSize), '--concurrency', String(concurrency));
+/** One `esco-init init`, timed by the wall clock from the process's start. */
+export async function runInitScenario(server: BenchServer, options: BinOptions, s: InitScenario) {
   const before = await callsOf(server);
-  const { run, ms } = await timedBin(server, options, args, { LOG_LEVEL: 'warn' }, 'inherit');
-  const report = JSON.parse(run.stdout) as IngestReport;
-  const objects = Object.values(report.collections).reduce((n, c) => n + c.total, 0);
-  const inside = `ingest ${seconds(report.ms.total)} of it: ${phases(report)}`;
-  return {
-    scenario,
-    ms,
-    objects,
-    writes: report.objects.written + report.referencesPass.written,
-    deleted: report.referencesPass.deleted,
-    peakRssMb: report.peakRssMb,
-    ...(server.inference && { calls: (await callsOf(server)) - before, vectorized: report.verify.vectors }),
-    note: [note, inside].filter(Boolean).join('; '),
-    detail: { collections: report.collections, ms: report.ms, verify: report.verify },
-  };
-}
-
-/**
- * What a container restart costs: `init` (the entrypoint) once, which takes over the data the
- * `ingest` runs left and publishes its status, then `init` again, timed, which must skip.
- */
-export async function runInitRestart(
-  server: BenchServer,
-  options: BinOptions,
-  data: readonly string[],
-  objects: number,
-): Promise<ScenarioResult> {
-  const first = await runInit(server, options, data);
-  const before = await callsOf(server);
-  const second = await runInit(server, options, data);
-  if (second.decision?.decision !== 'skip') {
-    throw new Error(`init-restart: the second init did not skip: ${JSON.stringify(second.decision)}`);
-  }
-  const firstNote = `the first init (${first.decision?.decision}: ${first.decision?.reason}) took ${seconds(first.ms)}`;
-  return {
-    scenario: 'init-restart',
-    ms: second.ms,
-    objects,
-    writes: 0,
-    deleted: 0,
+  const run = await runInit(server, options, s.data);
+  const decision = run.lines.find((l) => typeof l.decision === 'string');
+  if (decision?.decision !== s.expect)
+    throw new Error(`${s.scenario}: init decided ${JSON.stringify(decision)}, the bench expected ${s.expect}`);
+  const sum = (msg: string, key: string) => run.lines.filter((l) => l.msg === msg).reduce((n, l) => n + num(l[key]), 0);
+  const planned = run.lines.find((l) => l.msg === 'plan built');
+  const result: ScenarioResult = {
+    scenario: s.scenario,
+    ms: run.ms,
+    objects: planned ? objectsOf(planned) : (s.objects ?? 0),
+    writes: sum('objects pass', 'created') + sum('references pass', 'written'),
+    deleted: sum('deleted objects no longer in the dataset', 'deleted'),
+    peakRssMb: run.peakRssMb,
+    dataDirMb: await duMb(server.weaviate.dataDir),
     ...(server.inference && { calls: (await callsOf(server)) - before }),
-    note: `${firstNote}; this one decided to skip ${second.decision.decisionMs} ms after Weaviate answered ready`,
+    ...(s.expectedCalls !== undefined && { expectedCalls: s.expectedCalls }),
+    note: [s.note, describe(run.lines, decision)].filter(Boolean).join('; '),
   };
+  const verified = run.lines.find((l) => l.msg === 'verified');
+  if (server.inference && verified) result.vectorized = num(verified.vectors);
+  return result;
 }
 
 interface InitRun {
   ms: number;
-  decision?: { decision: string; reason: string; decisionMs: number };
+  lines: LogLine[];
+  peakRssMb?: number;
 }
 
 async function runInit(server: BenchServer, options: BinOptions, data: readonly string[]): Promise<InitRun> {
   const { batchSize, concurrency } = options.batching(vectorizerOf(server));
-  const { run, ms } = await timedBin(server, options, ['init', ...data.flatMap((d) => ['--data', d])], {
-    ESCO_VECTORIZER: vectorizerOf(server),
-    ESCO_BATCH_SIZE: String(batchSize),
-    ESCO_CONCURRENCY: String(concurrency),
-    LOG_LEVEL: 'info',
-    LOG_FORMAT: 'json',
-    NON_INTERACTIVE: 'true',
+  const started = performance.now();
+  const run = await execa(process.execPath, [...options.flags, BIN, 'init', ...data.flatMap((d) => ['--data', d])], {
+    env: {
+      WEAVIATE_URL: server.weaviate.url,
+      WEAVIATE_GRPC_PORT: String(server.weaviate.grpcPort),
+      NODE_COMPILE_CACHE: options.compileCache,
+      NODE_OPTIONS: [`--import=${PEAK_RSS}`, options.nodeOptions].filter(Boolean).join(' '),
+      ESCO_VECTORIZER: vectorizerOf(server),
+      ESCO_BATCH_SIZE: String(batchSize),
+      ESCO_CONCURRENCY: String(concurrency),
+      LOG_LEVEL: 'info',
+      LOG_FORMAT: 'json',
+      NON_INTERACTIVE: 'true',
+    },
   });
+  const ms = performance.now() - started;
   const lines = String(run.stderr ?? '')
     .split('\n')
-    .flatMap((l) => (l.startsWith('{') ? [JSON.parse(l) as Record<string, unknown>] : []));
-  const decision = lines.find((l) => typeof l.decision === 'string') as InitRun['decision'];
-  return { ms, decision };
+    .flatMap((l) => (l.startsWith('{') ? [JSON.parse(l) as LogLine] : []));
+  const rss = lines.find((l) => typeof l.benchPeakRssMb === 'number');
+  return { ms, lines, peakRssMb: rss ? num(rss.benchPeakRssMb) : undefined };
 }
 
-const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+/** The decision, the generation built and dropped, and when the phases ended (from the log's times). */
+function describe(lines: LogLine[], decision: LogLine | undefined): string {
+  const parts = [`${decision?.decision}: ${decision?.reason} (${num(decision?.decisionMs)} ms after ready)`];
+  const built = lines.find((l) => typeof l.generation === 'number' && typeof l.resumes === 'boolean');
+  if (built) parts.push(`built generation ${built.generation}`);
+  const dropped = lines.filter((l) => typeof l.msg === 'string' && l.msg.startsWith('dropped generation'));
+  for (const l of dropped) parts.push(String(l.msg));
+  const start = num(lines[0]?.time);
+  const at = (msg: string) => {
+    const l = lines.findLast((x) => x.msg === msg);
+    return l ? `${msg} at ${((num(l.time) - start) / 1000).toFixed(1)} s` : undefined;
+  };
+  if (built) parts.push(...[at('plan built'), at('references pass'), at('verified')].filter((p) => p !== undefined));
+  return parts.join(', ');
+}
 
-/** Where the ingest's time went: verification runs beside the writes, so only its tail adds up. */
-function phases(report: IngestReport): string {
-  const writes = report.objects.ms + report.referencesPass.ms;
-  const tail = report.ms.total - report.ms.plan - writes;
-  return `plan ${seconds(report.ms.plan)}, writes ${seconds(writes)}, verification after the last write ${seconds(tail)}`;
+/** The plan's objects: a count per collection. */
+const objectsOf = (planned: LogLine) =>
+  Object.values((planned.objects ?? {}) as Record<string, number>).reduce((n, c) => n + c, 0);
+
+async function duMb(dir: string): Promise<number> {
+  const { stdout } = await execa('du', ['-sk', dir]);
+  return Math.round(Number(stdout.split('\t')[0]) / 1024);
 }

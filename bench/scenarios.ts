@@ -2,6 +2,8 @@
  * The in-process benchmark scenarios (the ceiling and the original's write path), each run in a
  * child process by bench/ingest.ts against a server it started. Timings cover only the work the
  * scenario names; setup (plans, schema) is untimed. The engine scenarios run the bin: engine.ts.
+ * The ceiling writes the named collections (`Skill`, …) where `init` writes a generation's
+ * (`Skill_g1`, …): the same schema, the same requests.
  */
 
 import { type DataObject, ReferenceManager } from 'weaviate-client';
@@ -35,6 +37,8 @@ export interface ScenarioResult {
   writes: number;
   deleted: number;
   peakRssMb?: number;
+  /** `du` of Weaviate's data dir after the scenario (the engine's scenarios). */
+  dataDirMb?: number;
   /** POST /vectors requests the inference service answered during the scenario. */
   calls?: number;
   /** Objects that carry a vector (the calls' basis). */

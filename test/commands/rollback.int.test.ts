@@ -22,7 +22,11 @@ const env = (data = SAMPLE) => ({ ...weaviate().env, ESCO_DATA: data });
 
 beforeAll(async () => {
   changed = mkdtempSync(path.join(tmpdir(), 'esco-init-rollback-'));
-  const copy = await writeChangedCopy([SAMPLE], changed, { revise: (i) => i % 4 === 0, remove: () => false });
+  const copy = await writeChangedCopy([SAMPLE], changed, {
+    kinds: ['skills'],
+    revise: (i) => i % 4 === 0,
+    remove: () => false,
+  });
   expect(copy.revised).toBeGreaterThan(0);
 });
 

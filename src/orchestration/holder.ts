@@ -205,14 +205,35 @@ export class Holder {
     }
   }
 
+  /**
+   * Bad input (exit 2: a bad row, a file missing) fails the same way on every run of these bytes,
+   * so the generation begun for them is dropped now rather than kept to be resumed; after anything
+   * else (Weaviate, the inference service, a signal) the next run of the same dataset resumes it.
+   */
+  async #dropUnresumable(error: Error): Promise<boolean> {
+    const generation = this.#status?.resume?.generation ?? null;
+    if (!(error instanceof EscoInitError) || error.exitCode !== 2 || generation === null) return false;
+    if (generation === this.#status?.generation) return false;
+    try {
+      await this.#drop([generation], 'its dataset is invalid');
+      const generations = (this.#status?.generations ?? []).filter((g) => g.id !== generation);
+      await this.#writeStatus({ generations });
+      return true;
+    } catch (dropError) {
+      this.#d.log.error({ err: dropError, generation }, 'could not drop the unfinished generation; the next run does');
+      return false;
+    }
+  }
+
   async fail(error: EscoInitError | Error): Promise<void> {
     const d = this.#d;
     skipRemaining(this.#manifest, 'not started: an earlier pass failed');
     // Data that failed verification was written wrong: the next run must redo the writing passes.
-    const resume =
+    let resume =
       isEscoInitError(error, 'VERIFY_FAILED') && this.#status?.resume
         ? { ...this.#status.resume, passes: [] }
         : this.#status?.resume;
+    if (await this.#dropUnresumable(error)) resume = null;
     try {
       if (this.#status) await this.#writeStatus({ state: 'failed', error: errorInfo(error), resume: resume ?? null });
     } catch (statusError) {

@@ -529,6 +529,30 @@ describe('orchestrate with generations', () => {
     expect(await world.generations.published()).toEqual({ state: 'generation', generation: 2 });
   });
 
+  it('drops the generation begun for invalid data at once (it can never complete); keeps it after other failures', async () => {
+    for (const [error, dropped] of [
+      [new EscoInitError('DATA_INVALID', 'skills_en.csv:9: bad row'), true],
+      [new EscoInitError('WRITE_FAILED', 'Weaviate said no'), false],
+    ] as const) {
+      const world = new World();
+      await world.seed(completedStatus({ fingerprint: OTHER, generations: [generation(1, OTHER, true)] }));
+      await pastEpochs(world, 1);
+      const settled = await runAll(world, [deps(world, 'bad', { plan: { fail: { pass: 'objects', error } } })]);
+      expect(errorOf(settled[0]).code).toBe(error.code);
+      const status = await world.status.readStatus('esco');
+      expect(status).toMatchObject({ state: 'failed', generation: 1 });
+      expect(await world.generations.published()).toEqual({ state: 'generation', generation: 1 });
+      if (dropped) {
+        expect(world.generations.drops).toEqual([2]);
+        expect(status).toMatchObject({ resume: null });
+        expect(status?.generations.map((g) => g.id)).toEqual([1]);
+      } else {
+        expect(world.generations.drops).toEqual([]);
+        expect(status?.resume).toMatchObject({ generation: 2, fingerprint: FP });
+      }
+    }
+  });
+
   it('resumes the generation a crashed run of the same dataset left unfinished, and publishes it', async () => {
     const world = new World();
     await crashedUpgrade(world);

@@ -173,6 +173,12 @@ describe('init (real processes, sample dataset)', () => {
       const status = await new WeaviateStatusStore(client).readStatus('esco');
       expect(status).toMatchObject({ state: 'failed', error: { code: 'DATA_INVALID' }, completedAt: null });
       expect(status?.error?.message).toMatch(/skills_en\.csv/);
+      // The generation begun for these bytes (placeholders streamed before the bad row) is gone:
+      // the same bytes can never complete it. Nothing was published.
+      expect(result.logs.some((l) => l.msg === 'dropped generation 1 (its dataset is invalid)')).toBe(true);
+      expect(status).toMatchObject({ resume: null, generation: null, generations: [] });
+      expect((await client.collections.listAll()).map((c) => c.name)).toEqual(['Metadata']);
+      expect((await client.alias.listAll())?.map((a) => a.alias)).toEqual(['EscoInitLease_1']);
       const lease = await new WeaviateLeaseStore(client).readHeartbeat(1);
       expect(lease).toMatchObject({ state: 'released', releasedReason: 'failed' });
     } finally {

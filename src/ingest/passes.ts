@@ -138,16 +138,20 @@ class Prepared {
   #readBack: Set<string> | undefined;
   #verifying: Promise<VerifyReport> | undefined;
   #stream: PlaceholderStream | undefined;
+  /** Resolves once every collection exists (their reference properties may still be being added). */
+  readonly #collections = Promise.withResolvers<void>();
 
   constructor(input: PassesInput, state: PassesState) {
     this.#input = input;
     this.#state = state;
+    this.#collections.promise.catch(() => {}); // a schema failure is reported by the schema pass
   }
 
   /** The plan, with placeholders streaming into a fresh generation as concepts are read. */
   async read(): Promise<Plan> {
     if (!this.#input.fresh) return this.#input.plan();
-    this.#stream = new PlaceholderStream(this.#input.ctx, this.schema());
+    this.schema().catch(() => {}); // its failure surfaces in the schema pass (and in the stream's writes)
+    this.#stream = new PlaceholderStream(this.#input.ctx, this.#collections.promise);
     try {
       return await this.#input.plan(this.#stream.add);
     } catch (error) {
@@ -169,12 +173,18 @@ class Prepared {
 
   schema(started = performance.now()): Promise<EnsureSchemaReport> {
     const { ctx, definitions } = this.#input;
-    this.#schema ??= ctx.guard().then(async () => {
-      const report = await ensureSchema(ctx.client, generationDefinitions(definitions, ctx), ctx.log);
+    if (this.#schema) return this.#schema;
+    const collections = this.#collections;
+    this.#schema = ctx.guard().then(async () => {
+      const onCollections = () => collections.resolve();
+      const report = await ensureSchema(ctx.client, generationDefinitions(definitions, ctx), ctx.log, {
+        onCollections,
+      });
       this.#state.ms.schema = Math.round(performance.now() - started);
       this.#state.schema = report;
       return report;
     });
+    this.#schema.catch((error: unknown) => collections.reject(error));
     return this.#schema;
   }
 

@@ -132,26 +132,38 @@ export async function ensureSchema(
   client: WeaviateClient,
   definitions: SchemaDefinitions,
   log: Logger,
+  options: { onCollections?: () => void } = {},
 ): Promise<EnsureSchemaReport> {
   const report: EnsureSchemaReport = { created: [], addedProperties: [], unchanged: [] };
-  for (const def of definitions.collections) {
-    if (await readClass(client, def.name)) continue;
-    if (await createClass(client, def)) report.created.push(def.name);
-  }
-  for (const def of definitions.collections) {
-    const found = await readClass(client, def.name);
-    if (!found)
-      throw new EscoInitError(
-        'SCHEMA_CONFLICT',
-        `collection ${def.name} vanished while the schema was being set up (deleted by someone else?); run again.`,
-      );
-    checkCollection(def, found);
-    const added = await addMissing(client, def, found);
-    report.addedProperties.push(...added.map((p) => `${def.name}.${p}`));
-    if (added.length === 0 && !report.created.includes(def.name)) report.unchanged.push(def.name);
-  }
+  // Collections at once: Raft applies schema changes one after the other, but the round trips
+  // overlap (six new collections and their references took ~2 s one at a time).
+  const defs = definitions.collections;
+  const created = await Promise.all(
+    defs.map(async (def) => !(await readClass(client, def.name)) && (await createClass(client, def))),
+  );
+  report.created.push(...defs.filter((_, i) => created[i]).map((d) => d.name));
+  // Every collection exists: objects without references (placeholders) can be written from now on.
+  options.onCollections?.();
+  const added = await Promise.all(defs.map((def) => completeCollection(client, def)));
+  defs.forEach((def, i) => {
+    const names = added[i] ?? [];
+    report.addedProperties.push(...names.map((p) => `${def.name}.${p}`));
+    if (names.length === 0 && !report.created.includes(def.name)) report.unchanged.push(def.name);
+  });
   log.info(report, 'schema ensured');
   return report;
+}
+
+/** Compares an existing collection with its definition and adds what it lacks; returns what was added. */
+async function completeCollection(client: WeaviateClient, def: CollectionDefinition): Promise<string[]> {
+  const found = await readClass(client, def.name);
+  if (!found)
+    throw new EscoInitError(
+      'SCHEMA_CONFLICT',
+      `collection ${def.name} vanished while the schema was being set up (deleted by someone else?); run again.`,
+    );
+  checkCollection(def, found);
+  return addMissing(client, def, found);
 }
 
 async function readClass(client: WeaviateClient, name: string): Promise<WeaviateClass | null> {

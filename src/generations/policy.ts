@@ -3,6 +3,7 @@
  * the same dataset), what is dropped when, and what `rollback` returns to.
  */
 import type { DatasetStatus, GenerationRecord } from '../state/status-store.ts';
+import type { Published } from './generation-store.ts';
 
 export interface TargetInput {
   status: DatasetStatus | null;
@@ -55,9 +56,12 @@ export function generationsToDrop(input: {
   existing: readonly number[];
   keep: number;
   building?: number;
+  /** What the aliases point at, whatever the status record says (it may have been lost). */
+  aliased?: Published;
 }): number[] {
   const kept = new Set(keptGenerations(input.status, input.keep));
   if (input.building !== undefined) kept.add(input.building);
+  if (input.aliased?.state === 'generation') kept.add(input.aliased.generation);
   return input.existing.filter((g) => !kept.has(g));
 }
 

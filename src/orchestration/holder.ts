@@ -98,6 +98,7 @@ export class Holder {
       existing,
       keep: d.keepGenerations,
       building: target.generation,
+      aliased: await d.generations.published(),
     });
     await this.#drop(drop, 'before building');
     return { target, remaining: existing.filter((g) => !drop.includes(g)) };

@@ -80,6 +80,9 @@ describe('retention', () => {
   it('drops orphans and what is not kept, never the one being built', () => {
     expect(generationsToDrop({ status: published, existing: [3, 5, 7, 8, 11], keep: 1, building: 11 })).toEqual([3, 8]);
     expect(generationsToDrop({ status: null, existing: [3, 4], keep: 1, building: 4 })).toEqual([3]);
+    // The status record was lost (Metadata deleted): what the aliases publish is kept all the same.
+    const aliased = { state: 'generation', generation: 3 } as const;
+    expect(generationsToDrop({ status: null, existing: [2, 3, 4], keep: 1, building: 4, aliased })).toEqual([2]);
   });
 
   it('lists only generations that exist, the new record replacing its old one', () => {

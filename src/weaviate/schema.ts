@@ -138,13 +138,13 @@ export async function ensureSchema(
   // Collections at once: Raft applies schema changes one after the other, but the round trips
   // overlap (six new collections and their references took ~2 s one at a time).
   const defs = definitions.collections;
-  const created = await Promise.all(
+  const created = await inTurn(
     defs.map(async (def) => !(await readClass(client, def.name)) && (await createClass(client, def))),
   );
   report.created.push(...defs.filter((_, i) => created[i]).map((d) => d.name));
   // Every collection exists: objects without references (placeholders) can be written from now on.
   options.onCollections?.();
-  const added = await Promise.all(defs.map((def) => completeCollection(client, def)));
+  const added = await inTurn(defs.map((def) => completeCollection(client, def)));
   defs.forEach((def, i) => {
     const names = added[i] ?? [];
     report.addedProperties.push(...names.map((p) => `${def.name}.${p}`));
@@ -152,6 +152,14 @@ export async function ensureSchema(
   });
   log.info(report, 'schema ensured');
   return report;
+}
+
+/** Awaits all; fails with the first failure in the definitions' order, not the first to happen. */
+async function inTurn<T>(work: Promise<T>[]): Promise<T[]> {
+  const settled = await Promise.allSettled(work);
+  const failed = settled.find((s) => s.status === 'rejected');
+  if (failed) throw failed.reason;
+  return settled.map((s) => (s as PromiseFulfilledResult<T>).value);
 }
 
 /** Compares an existing collection with its definition and adds what it lacks; returns what was added. */

@@ -11,24 +11,33 @@ import { CsvProblem, type CsvRecord, MAX_RECORD_CHARS } from '../src/esco/csv.ts
 
 export { CsvProblem, type CsvRecord, MAX_RECORD_CHARS };
 
-export async function* readCsv(source: Readable, onBytes: (chunk: Buffer) => void): AsyncGenerator<CsvRecord> {
-  let records: CsvRecord[] = [];
+/**
+ * The options the reader used when it ran on csv-parse, with lines counted as records are parsed:
+ * `onRecord` gets every non-empty record and the line it starts on; `line()` is where the next
+ * record starts (where the failing one starts, when csv-parse fails). The tests' oracle uses it too.
+ */
+export function oldReaderOptions(onRecord: (record: CsvRecord) => void): { options: Options; line: () => number } {
   let nextLine = 1;
   const options = {
     bom: true,
     relax_column_count: true,
     record_delimiter: ['\r\n', '\n'],
     max_record_size: MAX_RECORD_CHARS,
-    // Runs in parse order: when csv-parse fails, nextLine is where the failing record starts.
     on_record: (fields: string[]) => {
       const line = nextLine;
       nextLine += 1 + lineBreaks(fields);
-      if (fields.length !== 1 || fields[0] !== '') records.push({ fields, line });
+      if (fields.length !== 1 || fields[0] !== '') onRecord({ fields, line });
       return null;
     },
   };
   // csv-parse types on_record only together with `columns`; records stay arrays here.
-  const parser = parse(options as unknown as Options);
+  return { options: options as unknown as Options, line: () => nextLine };
+}
+
+export async function* readCsv(source: Readable, onBytes: (chunk: Buffer) => void): AsyncGenerator<CsvRecord> {
+  let records: CsvRecord[] = [];
+  const { options, line } = oldReaderOptions((record) => records.push(record));
+  const parser = parse(options);
   const take = (): CsvRecord[] => {
     const taken = records;
     records = [];
@@ -42,7 +51,7 @@ export async function* readCsv(source: Readable, onBytes: (chunk: Buffer) => voi
       try {
         next = await chunks.next();
       } catch (error) {
-        throw new CsvProblem('FILE_UNREADABLE', nextLine, `cannot read the file: ${(error as Error).message}`, {
+        throw new CsvProblem('FILE_UNREADABLE', line(), `cannot read the file: ${(error as Error).message}`, {
           cause: error,
         });
       }
@@ -61,7 +70,7 @@ export async function* readCsv(source: Readable, onBytes: (chunk: Buffer) => voi
         parser.write(next.value);
       }
       yield* take();
-      if (parser.errored) throw asProblem(parser.errored, nextLine);
+      if (parser.errored) throw asProblem(parser.errored, line());
       if (next.done) return;
     }
   } finally {

@@ -26,3 +26,20 @@ export interface GenerationStore {
   /** Deletes the collections of a generation that nothing publishes. */
   drop(generation: number): Promise<void>;
 }
+
+/**
+ * What one published name points at: a generation, a collection of that very name (written before
+ * generations), nothing, or something else (described).
+ */
+export type NameTarget = number | 'collection' | 'missing' | string;
+
+/** Where the published names point, from what each one points at (in the names' order). */
+export function publishedOf(names: readonly string[], targets: readonly NameTarget[]): Published {
+  const distinct = new Set(targets);
+  const [only] = distinct;
+  if (distinct.size === 1 && typeof only === 'number') return { state: 'generation', generation: only };
+  if (distinct.size === 1 && only === 'collection') return { state: 'collections' };
+  if (distinct.size === 1 && only === 'missing') return { state: 'none' };
+  const describe = (t: NameTarget | undefined) => (typeof t === 'number' ? `generation ${t}` : (t ?? 'missing'));
+  return { state: 'mixed', detail: names.map((name, i) => `${name} → ${describe(targets[i])}`).join(', ') };
+}

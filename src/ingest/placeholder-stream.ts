@@ -6,8 +6,8 @@
  * generation: a resumed one may hold whole objects that a placeholder would overwrite.
  */
 import { type WriteObject, writeFailed, writeObjects } from '../weaviate/batch-writer.ts';
-import { checkpoint, type IngestContext, physicalName } from './context.ts';
-import { PENDING_HASH } from './write.ts';
+import { type IngestContext, physicalName } from './context.ts';
+import { placeholderOf, writeOptions } from './write.ts';
 
 export type NodeListener = (collection: string, id: string, uri: string) => void;
 
@@ -34,7 +34,7 @@ export class PlaceholderStream {
       buffer = [];
       this.#buffers.set(collection, buffer);
     }
-    buffer.push({ id, json: '{}', properties: { contentHash: PENDING_HASH }, label: uri });
+    buffer.push(placeholderOf({ id, uri }));
     if (buffer.length >= this.#ctx.batchSize * this.#ctx.concurrency) this.#flush(collection);
   };
 
@@ -65,14 +65,7 @@ export class PlaceholderStream {
     if (this.#stopped) return;
     const ctx = this.#ctx;
     const target = { collection: physicalName(ctx, collection), referenceTargets: {} };
-    const result = await writeObjects(ctx.rest, target, objects, {
-      batchSize: ctx.batchSize,
-      concurrency: ctx.concurrency,
-      checkpoint: () => checkpoint(ctx),
-      signal: ctx.signal,
-      log: ctx.log,
-      maxAttempts: ctx.maxAttempts,
-    });
+    const result = await writeObjects(ctx.rest, target, objects, writeOptions(ctx));
     if (result.failures.length > 0) throw writeFailed(`objects pass (${collection}, while reading)`, result.failures);
     let written = this.#written.get(collection);
     if (!written) {

@@ -32,7 +32,7 @@ import type { CollectionPlan, Plan, PlannedObject } from './plan.ts';
 export const PENDING_HASH = 'pending';
 
 /** The objects pass's write of a new object: a placeholder that references can point at. */
-export function placeholderOf(o: PlannedObject): WriteObject {
+export function placeholderOf(o: Pick<PlannedObject, 'id' | 'uri'>): WriteObject {
   return { id: o.id, json: '{}', properties: { contentHash: PENDING_HASH }, label: o.uri };
 }
 
@@ -291,6 +291,18 @@ function storedOf(state: StoredHashes, collection: string): Map<string, string> 
   return hashes;
 }
 
+/** The context's batching, fencing and retry budget, as every write of a pass uses them. */
+export function writeOptions(ctx: IngestContext): BatchOptions {
+  return {
+    batchSize: ctx.batchSize,
+    concurrency: ctx.concurrency,
+    checkpoint: () => checkpoint(ctx),
+    signal: ctx.signal,
+    log: ctx.log,
+    maxAttempts: ctx.maxAttempts,
+  };
+}
+
 function batchOptions(
   ctx: IngestContext,
   pass: PassName,
@@ -301,12 +313,7 @@ function batchOptions(
   let done = skipped;
   ctx.onProgress({ pass, collection, done, total });
   return {
-    batchSize: ctx.batchSize,
-    concurrency: ctx.concurrency,
-    checkpoint: () => checkpoint(ctx),
-    signal: ctx.signal,
-    log: ctx.log,
-    maxAttempts: ctx.maxAttempts,
+    ...writeOptions(ctx),
     onChunk: (count) => {
       done += count;
       ctx.onProgress({ pass, collection, done, total });

@@ -5,7 +5,7 @@
  */
 import type { WeaviateClient } from 'weaviate-client';
 import { EscoInitError } from '../errors.ts';
-import type { GenerationStore, Published } from '../generations/generation-store.ts';
+import { type GenerationStore, type NameTarget, type Published, publishedOf } from '../generations/generation-store.ts';
 import { generationName, parseGenerationName } from '../generations/names.ts';
 import { isAlreadyExists, statusOf } from './failure.ts';
 
@@ -34,18 +34,12 @@ export class WeaviateGenerationStore implements GenerationStore {
     // The warm start's path: every name an alias, one request. Plain collections only on upgrade.
     const unaliased = this.#names.some((name) => !aliases.has(name));
     const collections = new Set(unaliased ? await this.#collectionNames() : []);
-    const targets = this.#names.map((name) => {
+    const targets = this.#names.map((name): NameTarget => {
       const target = aliases.get(name);
       if (target !== undefined) return parseGenerationName(target)?.generation ?? `alias of ${target}`;
       return collections.has(name) ? 'collection' : 'missing';
     });
-    const distinct = new Set(targets);
-    const [only] = distinct;
-    if (distinct.size === 1 && typeof only === 'number') return { state: 'generation', generation: only };
-    if (distinct.size === 1 && only === 'collection') return { state: 'collections' };
-    if (distinct.size === 1 && only === 'missing') return { state: 'none' };
-    const detail = this.#names.map((name, i) => `${name} → ${describe(targets[i])}`).join(', ');
-    return { state: 'mixed', detail };
+    return publishedOf(this.#names, targets);
   }
 
   async publish(generation: number): Promise<void> {
@@ -105,9 +99,4 @@ export class WeaviateGenerationStore implements GenerationStore {
     const all = await this.#client.collections.listAll();
     return all.map((c) => c.name);
   }
-}
-
-function describe(target: number | string | undefined): string {
-  if (typeof target === 'number') return `generation ${target}`;
-  return target ?? 'missing';
 }

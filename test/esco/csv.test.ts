@@ -4,8 +4,9 @@
  * dependency for the e2e ground truth) as an oracle over tricky and random inputs.
  */
 import { Readable } from 'node:stream';
-import { type Options, parse } from 'csv-parse/sync';
+import { parse } from 'csv-parse/sync';
 import { describe, expect, it } from 'vitest';
+import { oldReaderOptions } from '../../bench/csv-parse-reader.ts';
 import { CsvProblem, MAX_RECORD_CHARS, readCsv } from '../../src/esco/csv.ts';
 
 type Row = [line: number, ...fields: string[]];
@@ -30,25 +31,12 @@ const readText = (text: string | Buffer) => read([Buffer.from(text)]);
 /** What csv-parse made of the input with the options the old reader used, lines counted the same way. */
 function oracle(input: Buffer): Outcome {
   const rows: Row[] = [];
-  let next = 1;
-  const options = {
-    bom: true,
-    relax_column_count: true,
-    record_delimiter: ['\r\n', '\n'],
-    max_record_size: MAX_RECORD_CHARS,
-    on_record: (fields: string[]) => {
-      const line = next;
-      next += 1 + fields.reduce((n, f) => n + (f.match(/\r\n|\r|\n/g)?.length ?? 0), 0);
-      if (fields.length !== 1 || fields[0] !== '') rows.push([line, ...fields]);
-      return null;
-    },
-  };
+  const { options, line } = oldReaderOptions(({ fields, line }) => rows.push([line, ...fields]));
   try {
-    // csv-parse types on_record only together with `columns`; records stay arrays here.
-    parse(input, options as unknown as Options);
+    parse(input, options);
   } catch (error) {
     const code = ORACLE_CODES[(error as { code: string }).code] ?? `unexpected ${(error as Error).message}`;
-    return { rows, error: { code, line: next } };
+    return { rows, error: { code, line: line() } };
   }
   return { rows };
 }

@@ -603,7 +603,7 @@ describe('orchestrate with generations', () => {
     const outcome = outcomeOf((await runAll(world, [deps(world, 'fix')]))[0]);
     expect(outcome.state).toBe('ingested');
     expect(outcome.run.decision).toMatch(
-      /^ingest: generation 2 is published in the status record but the aliases point elsewhere \(Skill → 1.*: finishing the switch$/,
+      /^ingest: generation 2 is published in the status record but the aliases point elsewhere \(Skill → generation 1.*: finishing the switch$/,
     );
     expect(outcome.run.events.map((e) => e.event)).toContain('finished the switch to generation 2');
     expect(world.ran.filter((pass) => pass.startsWith('fix:'))).toEqual([]); // nothing built or written

@@ -1,5 +1,5 @@
 /** In-memory GenerationStore with the Weaviate one's contract, for unit tests of the orchestration. */
-import type { GenerationStore, Published } from '../../src/generations/generation-store.ts';
+import { type GenerationStore, type Published, publishedOf } from '../../src/generations/generation-store.ts';
 
 export class MemoryGenerationStore implements GenerationStore {
   /** Generations whose collections exist. */
@@ -26,13 +26,10 @@ export class MemoryGenerationStore implements GenerationStore {
   }
 
   async published(): Promise<Published> {
-    const targets = this.collections.map((c) => this.names.get(c));
-    const distinct = new Set(targets);
-    const [only] = distinct;
-    if (distinct.size === 1 && typeof only === 'number') return { state: 'generation', generation: only };
-    if (distinct.size === 1 && only === 'collection') return { state: 'collections' };
-    if (distinct.size === 1 && only === undefined) return { state: 'none' };
-    return { state: 'mixed', detail: this.collections.map((c, i) => `${c} → ${targets[i] ?? 'missing'}`).join(', ') };
+    return publishedOf(
+      this.collections,
+      this.collections.map((c) => this.names.get(c) ?? 'missing'),
+    );
   }
 
   async publish(generation: number): Promise<void> {

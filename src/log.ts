@@ -1,6 +1,6 @@
 /**
  * pino logger factory. NDJSON when stdout is not a terminal (containers, CI, pipes), a readable
- * line format on a terminal. API keys are redacted wherever they appear in a logged object.
+ * line format on a terminal. API keys and secrets are redacted wherever they appear in a logged object.
  */
 import pino, { type Logger } from 'pino';
 import pretty from 'pino-pretty';
@@ -8,7 +8,19 @@ import type { Config } from './config/config.ts';
 
 export type { Logger };
 
-const REDACT = ['apiKey', '*.apiKey', '*.*.apiKey', 'headers.authorization', '*.headers.authorization'];
+const REDACT = [
+  'apiKey',
+  '*.apiKey',
+  '*.*.apiKey',
+  'weaviateApiKey',
+  '*.weaviateApiKey',
+  'secret',
+  '*.secret',
+  '*.*.secret',
+  '*.*.*.secret',
+  'headers.authorization',
+  '*.headers.authorization',
+];
 
 export function createLogger(
   options: Config['log'],

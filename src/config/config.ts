@@ -19,6 +19,20 @@ const count = z.coerce.number().int().positive();
 export const SEARCH_MODES = ['hybrid', 'vector', 'bm25'] as const;
 export type SearchMode = (typeof SEARCH_MODES)[number];
 
+/** What an API key of the search service may do (README: Operator API). */
+export const API_ROLES = ['reader', 'monitor', 'admin'] as const;
+export type ApiRole = (typeof API_ROLES)[number];
+
+/**
+ * One API key: `name:secret`, or a bare secret (named after its role). The name is what audit
+ * lines and logs say; the secret never appears anywhere but here.
+ */
+const ApiKeySchema = z.object({
+  name: z.string().regex(/^[A-Za-z0-9._@-]{1,64}$/, 'a key name is 1-64 of A-Z a-z 0-9 . _ @ -'),
+  secret: z.string().min(16, 'an API key must be at least 16 characters (e.g. `openssl rand -hex 24`)'),
+});
+export type ApiKey = z.infer<typeof ApiKeySchema>;
+
 /** The vectorizers an ingest can run with. */
 export const VECTORIZERS = ['none', 'text2vec-transformers'] as const;
 
@@ -73,6 +87,24 @@ export const ConfigSchema = z.object({
     mode: z.enum(SEARCH_MODES),
     /** The default hybrid weight: 0 = keywords only, 1 = vectors only (Weaviate's definition). */
     alpha: z.coerce.number().min(0).max(1),
+    /** Search requests per caller (API key, else client address) per minute; 0: no limit. */
+    rateLimitPerMinute: z.coerce.number().int().min(0),
+  }),
+  /** API keys of the search service by role; a role with no keys leaves its routes open (admin: absent). */
+  auth: z.object({
+    reader: z.array(ApiKeySchema),
+    monitor: z.array(ApiKeySchema),
+    admin: z.array(ApiKeySchema),
+  }),
+  /** Runs started over the operator API (`POST /admin/ingest`). */
+  admin: z.object({
+    /**
+     * The Weaviate key those runs write with (the esco-init role); unset: weaviate.apiKey. The
+     * search service itself reads with weaviate.apiKey, which should hold the read-only role.
+     */
+    weaviateApiKey: z.string().min(1).optional(),
+    /** What a 503 asks callers to wait before trying again. */
+    retryAfterSeconds: z.coerce.number().int().positive(),
   }),
   log: z.object({
     level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']),
@@ -112,9 +144,16 @@ export function loadConfig(overrides: ConfigOverrides = {}, env: Env = process.e
     );
   }
   const { profile: _p, configFile: _f, ...flagValues } = overrides;
+  const base = {
+    profile,
+    log: { level: 'info', format: 'auto' },
+    auth: { reader: [], monitor: [], admin: [] },
+    admin: { retryAfterSeconds: 10 },
+    nonInteractive: isNonInteractive(env),
+  };
   const merged = [profiles.default, profiles[profile], fromEnv(env), flagValues].reduce(
     (acc: Record<string, unknown>, layer) => deepMerge(acc, layer),
-    { profile, log: { level: 'info', format: 'auto' }, nonInteractive: isNonInteractive(env) },
+    base,
   );
   const parsed = ConfigSchema.safeParse(merged);
   if (!parsed.success) {
@@ -147,7 +186,7 @@ function fromEnv(env: Env): Record<string, unknown> {
       url: env.WEAVIATE_URL,
       grpcPort: env.WEAVIATE_GRPC_PORT ?? grpc?.port,
       grpcHost: grpc?.hostname,
-      apiKey: env.WEAVIATE_API_KEY || undefined,
+      apiKey: secret(env, 'WEAVIATE_API_KEY'),
       startupTimeoutSeconds: env.WEAVIATE_STARTUP_TIMEOUT,
     },
     data: {
@@ -174,8 +213,52 @@ function fromEnv(env: Env): Record<string, unknown> {
       mode: env.ESCO_SEARCH_MODE,
       // An empty variable would coerce to 0 (keywords only): treat it as unset instead.
       alpha: env.ESCO_SEARCH_ALPHA || undefined,
+      rateLimitPerMinute: env.ESCO_SEARCH_RATE_LIMIT,
+    },
+    auth: {
+      reader: apiKeys(secret(env, 'ESCO_READER_KEYS'), 'reader'),
+      monitor: apiKeys(secret(env, 'ESCO_MONITOR_KEYS'), 'monitor'),
+      admin: apiKeys(secret(env, 'ESCO_ADMIN_KEYS'), 'admin'),
+    },
+    admin: {
+      weaviateApiKey: secret(env, 'ESCO_ADMIN_WEAVIATE_API_KEY'),
+      retryAfterSeconds: env.ESCO_ADMIN_RETRY_AFTER,
     },
   };
+}
+
+/**
+ * A secret from `NAME` or from the file `NAME_FILE` names (Docker/compose secrets, Kubernetes
+ * secret volumes), trimmed; both set is an error, since one of them would be silently ignored.
+ */
+function secret(env: Env, name: string): string | undefined {
+  const file = env[`${name}_FILE`];
+  const value = env[name] || undefined;
+  if (!file) return value;
+  if (value !== undefined) {
+    throw new EscoInitError('CONFIG_INVALID', `both ${name} and ${name}_FILE are set; set only one of them`);
+  }
+  try {
+    return readFileSync(file, 'utf8').trim() || undefined;
+  } catch (cause) {
+    throw new EscoInitError('CONFIG_INVALID', `cannot read ${name}_FILE (${file}): ${(cause as Error).message}`, {
+      cause,
+    });
+  }
+}
+
+/** Keys separated by commas or newlines, each `name:secret` or a bare secret (named after the role). */
+function apiKeys(text: string | undefined, role: ApiRole): unknown[] | undefined {
+  if (text === undefined) return undefined;
+  const entries = text
+    .split(/[,\n]/)
+    .map((e) => e.trim())
+    .filter(Boolean);
+  return entries.map((entry, i) => {
+    const colon = entry.indexOf(':');
+    if (colon < 0) return { name: entries.length === 1 ? role : `${role}-${i + 1}`, secret: entry };
+    return { name: entry.slice(0, colon), secret: entry.slice(colon + 1) };
+  });
 }
 
 function isNonInteractive(env: Env): boolean {

@@ -34,6 +34,7 @@ export function newRun(d: RunDeps): RunRecord {
     counts: null,
     error: null,
     events: [],
+    trigger: null,
   };
 }
 

@@ -98,11 +98,13 @@ export const PassRecordSchema = z.object({
 export type PassRecord = z.infer<typeof PassRecordSchema>;
 
 /**
+ * queued: accepted over the operator API (`POST /admin/ingest`), not started yet;
  * running: not finished (or the process died); ingested: this run wrote and published the data;
  * skipped: already complete; waited: another holder completed it; failed; interrupted (signal);
  * gave_up: --wait-timeout passed; rolled_back: `esco-init rollback` published an earlier generation.
  */
 export const RUN_STATES = [
+  'queued',
   'running',
   'ingested',
   'skipped',
@@ -115,6 +117,15 @@ export const RUN_STATES = [
 export type RunState = (typeof RUN_STATES)[number];
 
 export const RunEventSchema = z.object({ at: z.string(), event: z.string() });
+
+/** Who asked for a run over the operator API; null for runs started by the CLI or a container. */
+export const TriggerSchema = z.object({
+  /** The API key's name (never the key). */
+  by: z.string(),
+  /** The request's Idempotency-Key, when it sent one. */
+  idempotencyKey: z.string().nullable(),
+});
+export type Trigger = z.infer<typeof TriggerSchema>;
 
 export const RunRecordSchema = z.object({
   runId: z.string(),
@@ -139,6 +150,7 @@ export const RunRecordSchema = z.object({
   counts: CountsSchema.nullable(),
   error: ErrorInfoSchema.nullable(),
   events: z.array(RunEventSchema),
+  trigger: TriggerSchema.nullable().default(null),
 });
 export type RunRecord = z.infer<typeof RunRecordSchema>;
 

@@ -49,6 +49,7 @@ export function runRecord(runId: string, change: Partial<RunRecord> = {}): RunRe
     counts: null,
     error: null,
     events: [],
+    trigger: null,
     ...change,
   };
 }

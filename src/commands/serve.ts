@@ -4,7 +4,7 @@
  */
 import { GenerationPin } from '../search/generation-pin.ts';
 import { SearchQueries } from '../search/queries.ts';
-import { buildServer, pinReadiness } from '../search/server.ts';
+import { buildServer, pinReadiness } from '../http/server.ts';
 import { DEFAULT_DATASET_KEY } from '../state/status-store.ts';
 import { WeaviateStatusStore } from '../weaviate/metadata-status-store.ts';
 import { defineCommand } from './command.ts';

@@ -5,7 +5,7 @@
  */
 
 import type { ConceptType } from './concepts.ts';
-import { BadRequest, type Issue } from './errors.ts';
+import { BadRequest, type Issue } from '../http/errors.ts';
 import type { Pin } from './generation-pin.ts';
 
 /** Collection key → how many skills and occupations are its members. */

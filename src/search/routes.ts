@@ -8,7 +8,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { CollectionCatalog } from './catalog.ts';
 import type { ConceptType } from './concepts.ts';
-import { parseInput } from './errors.ts';
+import { parseInput } from '../http/errors.ts';
 import type { GenerationPin, Pin } from './generation-pin.ts';
 import { type RankingDefaults, resolveRanking } from './mode.ts';
 import { parseSearchQuery, SimilarQuerySchema } from './params.ts';

@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { CollectionCatalog, type CollectionMembers, collectionIssues } from '../../src/search/catalog.ts';
-import { BadRequest } from '../../src/search/errors.ts';
+import { BadRequest } from '../../src/http/errors.ts';
 import { pinOf } from '../../src/search/generation-pin.ts';
 import { published } from './statuses.ts';
 

@@ -11,7 +11,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../src/log.ts';
 import { GenerationPin } from '../../src/search/generation-pin.ts';
 import { SearchQueries } from '../../src/search/queries.ts';
-import { buildServer, pinReadiness } from '../../src/search/server.ts';
+import { buildServer, pinReadiness } from '../../src/http/server.ts';
 import type { DatasetStatus } from '../../src/state/status-store.ts';
 import { WeaviateStatusStore } from '../../src/weaviate/metadata-status-store.ts';
 import { probeOccupation } from '../e2e/checks.ts';

@@ -6,8 +6,8 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Logger } from '../log.ts';
 import { BadRequest } from './errors.ts';
-import type { GenerationPin } from './generation-pin.ts';
-import { answeredFrom, type RouteDeps, registerRoutes } from './routes.ts';
+import type { GenerationPin } from '../search/generation-pin.ts';
+import { answeredFrom, type RouteDeps, registerRoutes } from '../search/routes.ts';
 
 export interface ServerDeps extends RouteDeps {
   log: Logger;

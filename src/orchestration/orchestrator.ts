@@ -17,7 +17,7 @@ import type { AcquireResult, Lease, Observation } from '../state/lock.ts';
 import type { DatasetStatus, RunRecord, RunState } from '../state/status-store.ts';
 import { type Decision, decide } from './decision.ts';
 import { Holder, releaseLease } from './holder.ts';
-import { event, newRun, normalize, recordRunEnd, stateOf, throwIfAborted } from './run-record.ts';
+import { event, newRun, normalize, recordRunEnd, recordTakeover, stateOf, throwIfAborted } from './run-record.ts';
 import type { OrchestratorDeps } from './session.ts';
 
 /** Consecutive failed polls a waiter tolerates before it fails. */
@@ -126,6 +126,7 @@ async function holdAndIngest(
   lease.startHeartbeat();
   const holder = new Holder(d, run, lease);
   try {
+    await recordTakeover(d, previous, { runId: run.runId, epoch: lease.epoch });
     // Double-checked: another holder may have completed the data between our look and our lease.
     const status = await d.statusStore.readStatus(d.datasetKey);
     const decision = await decideFor(d, status, startEpoch);

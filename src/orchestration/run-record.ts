@@ -4,13 +4,14 @@
  */
 import { EscoInitError, isEscoInitError } from '../errors.ts';
 import { errorInfo } from '../ingest/pipeline.ts';
+import type { Observation } from '../state/lock.ts';
 import type { RunRecord, RunState } from '../state/status-store.ts';
 import type { OrchestratorDeps } from './session.ts';
 
 /** Runs that are not init's (rollback) give only what a run record names. */
 export type RunDeps = Pick<
   OrchestratorDeps,
-  'owner' | 'datasetKey' | 'toolVersion' | 'force' | 'fingerprint' | 'schemaVersion'
+  'owner' | 'datasetKey' | 'toolVersion' | 'force' | 'fingerprint' | 'schemaVersion' | 'trigger'
 >;
 
 export function newRun(d: RunDeps): RunRecord {
@@ -34,7 +35,7 @@ export function newRun(d: RunDeps): RunRecord {
     counts: null,
     error: null,
     events: [],
-    trigger: null,
+    trigger: d.trigger ?? null,
   };
 }
 
@@ -54,6 +55,31 @@ export async function recordRunEnd(
     if (!error) throw writeError;
     d.log.error({ err: writeError, runId: run.runId }, 'could not write the run record');
   }
+}
+
+/**
+ * A holder that stopped beating (killed, frozen) cannot record its own end: the run that takes
+ * its lease over does, so no record is left `running` by a process that is gone. Should the
+ * holder only have been frozen, it finds itself fenced and writes its record again.
+ */
+export async function recordTakeover(
+  d: Pick<OrchestratorDeps, 'statusStore' | 'log'>,
+  previous: Observation,
+  by: { runId: string; epoch: number },
+): Promise<void> {
+  const holder = previous.heartbeat;
+  if (previous.condition !== 'stale' || !holder || holder.runId === by.runId) return;
+  const run = await d.statusStore.readRun(holder.runId);
+  if (!run || (run.state !== 'running' && run.state !== 'queued')) return;
+  const silent = Math.round(previous.unchangedMs / 1000);
+  const message = `taken over by run ${by.runId} (epoch ${by.epoch}): the heartbeat of epoch ${previous.epoch} did not move for ${silent} s, so the process was killed or stalled`;
+  event(run, message);
+  run.state = 'interrupted';
+  run.endedAt = new Date().toISOString();
+  run.ms = Date.parse(run.endedAt) - Date.parse(run.startedAt);
+  run.error = { code: 'TAKEN_OVER', message };
+  await d.statusStore.writeRun(run);
+  d.log.info({ runId: run.runId, by: by.runId }, 'recorded the run whose lease was taken over as interrupted');
 }
 
 export function event(run: RunRecord, text: string): void {

@@ -5,7 +5,7 @@ import type { PassDefinition } from '../ingest/pipeline.ts';
 import type { Logger } from '../log.ts';
 import type { Progress } from '../state/lease-store.ts';
 import type { Lock, Owner } from '../state/lock.ts';
-import type { Counts, StatusStore } from '../state/status-store.ts';
+import type { Counts, StatusStore, Trigger } from '../state/status-store.ts';
 
 /** What the passes of one holding of the lease get from the orchestrator. */
 export interface HolderSession {
@@ -30,6 +30,8 @@ export interface OrchestratorDeps {
   schemaVersion: string;
   toolVersion: string;
   force: boolean;
+  /** Who asked for the run over the operator API; null for the CLI and the init container. */
+  trigger?: Trigger | null;
   owner: Owner;
   statusStore: StatusStore;
   generations: GenerationStore;

@@ -21,7 +21,7 @@ import { normalize } from '../orchestration/run-record.ts';
 import type { OrchestratorDeps } from '../orchestration/session.ts';
 import type { Progress } from '../state/lease-store.ts';
 import { Lock, type Owner } from '../state/lock.ts';
-import { DEFAULT_DATASET_KEY } from '../state/status-store.ts';
+import { DEFAULT_DATASET_KEY, type Trigger } from '../state/status-store.ts';
 import { VERSION } from '../version.ts';
 import { connect, waitForReady } from '../weaviate/client.ts';
 import { WeaviateGenerationStore } from '../weaviate/generation-store.ts';
@@ -45,6 +45,10 @@ export interface InitOptions {
   /** Asks before replacing complete data; leave it out when nobody can answer. */
   confirm?: (question: string) => Promise<boolean>;
   onProgress?: (progress: Progress) => void;
+  /** The run's id when the caller chose it (the operator API announced it before the run began). */
+  runId?: string;
+  /** Who asked for the run over the operator API. */
+  trigger?: Trigger;
 }
 
 export async function runInit(options: InitOptions): Promise<number> {
@@ -122,7 +126,7 @@ interface InitParts {
 function orchestratorDeps(parts: InitParts, options: InitOptions, readyAt: number): OrchestratorDeps {
   const { client, definitions, fingerprint, vectors } = parts;
   const { config, log, signal } = options;
-  const owner = newOwner();
+  const owner = newOwner(options.runId);
   const heartbeatMs = config.lock.heartbeatSeconds * 1000;
   const lock = new Lock(new WeaviateLeaseStore(client), {
     ttlMs: config.lock.ttlSeconds * 1000,
@@ -137,6 +141,7 @@ function orchestratorDeps(parts: InitParts, options: InitOptions, readyAt: numbe
     schemaVersion: definitions.version,
     toolVersion: VERSION,
     force: options.force,
+    trigger: options.trigger ?? null,
     owner,
     statusStore: new WeaviateStatusStore(client),
     generations: new WeaviateGenerationStore(client, INGESTED_COLLECTIONS),
@@ -166,12 +171,17 @@ async function ensureMetadata(client: WeaviateClient, definitions: SchemaDefinit
   await ensureSchema(client, { ...definitions, collections }, log);
 }
 
-export function newOwner(): Owner {
+export function newOwner(runId: string = newRunId()): Owner {
+  return { runId, host: hostname(), pid: process.pid };
+}
+
+/** A run id that sorts by time and is unique across hosts: `20261203T130000Z-a1b2c3`. */
+export function newRunId(): string {
   const stamp = new Date()
     .toISOString()
     .replace(/[-:]/g, '')
     .replace(/\.\d+Z$/, 'Z');
-  return { runId: `${stamp}-${randomBytes(3).toString('hex')}`, host: hostname(), pid: process.pid };
+  return `${stamp}-${randomBytes(3).toString('hex')}`;
 }
 
 function outcomeMessage(state: string, decision: string): string {

@@ -11,6 +11,7 @@ import { FakeClock } from '../support/fake-clock.ts';
 import { MemoryGenerationStore } from '../support/memory-generation-store.ts';
 import { MemoryLeaseStore } from '../support/memory-lease-store.ts';
 import { MemoryStatusStore } from '../support/memory-status-store.ts';
+import { heartbeat, runRecord } from '../state/store-contract.ts';
 
 const FP = 'f'.repeat(64);
 const TTL = 4_000;
@@ -295,6 +296,22 @@ describe('orchestrate', () => {
     expect(outcome.run.events[0]?.event).toMatch(
       /took over epoch 1 from a holder that never beat: no heartbeat for 4 s/,
     );
+  });
+
+  it('records the run of a holder that was killed as interrupted (taken over), never left running', async () => {
+    const world = new World();
+    world.leases.tickets.add(1);
+    world.leases.heartbeats.set(1, heartbeat(1, { runId: 'killed', host: 'pod-a', pid: 7 }));
+    await world.status.writeRun(runRecord('killed', { state: 'running', epochs: [1] }));
+    await world.status.writeRun(runRecord('finished', { state: 'ingested', epochs: [0] }));
+    const outcome = outcomeOf((await runAll(world, [deps(world, 'next')]))[0]);
+    expect(outcome.state).toBe('ingested');
+    const killed = await world.status.readRun('killed');
+    expect(killed?.state).toBe('interrupted');
+    expect(killed?.endedAt).not.toBeNull();
+    expect(killed?.error).toEqual({ code: 'TAKEN_OVER', message: expect.stringMatching(/taken over by run next \(epoch 2\)/) });
+    expect(killed?.events.at(-1)?.event).toMatch(/did not move for 4 s/);
+    expect((await world.status.readRun('finished'))?.state).toBe('ingested');
   });
 
   it('stops a superseded holder before its next batch; it follows and finishes under a new epoch', async () => {

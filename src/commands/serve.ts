@@ -1,54 +1,36 @@
 /**
  * `esco-init serve`: the search service over the ingested data (the `esco-search` service of
- * docker-compose.yml). Runs until SIGINT/SIGTERM, then closes the server and exits 0.
+ * docker-compose.yml), its metrics, and (with admin keys) the operator API that starts `init`
+ * runs in this process. Runs until SIGINT/SIGTERM, then lets a run it started record how it ended,
+ * closes the server and exits 0.
  */
+import { hostname } from 'node:os';
+import { Writable } from 'node:stream';
+import { AdminRuns } from '../admin/runs.ts';
+import { upstreamCheck } from '../admin/upstream.ts';
+import { ApiKeys } from '../auth/api-keys.ts';
+import type { Config } from '../config/config.ts';
+import { buildServer, pinReadiness, type ServerDeps } from '../http/server.ts';
+import type { Logger } from '../log.ts';
+import { Metrics } from '../metrics/metrics.ts';
+import { newRunId, runInit } from '../scripts/init.ts';
 import { GenerationPin } from '../search/generation-pin.ts';
 import { SearchQueries } from '../search/queries.ts';
-import { buildServer, pinReadiness } from '../http/server.ts';
+import { Lock } from '../state/lock.ts';
 import { DEFAULT_DATASET_KEY } from '../state/status-store.ts';
+import { VERSION } from '../version.ts';
+import { connect, type WeaviateClient } from '../weaviate/client.ts';
+import { WeaviateLeaseStore } from '../weaviate/metadata-lease-store.ts';
 import { WeaviateStatusStore } from '../weaviate/metadata-status-store.ts';
+import { restEndpoint } from '../weaviate/rest.ts';
 import { defineCommand } from './command.ts';
 import { CONFIG_FILE, PROFILE } from './flags.ts';
+import { SERVE_ABOUT } from './serve-help.ts';
 
 export const command = defineCommand({
   name: 'serve',
   usage: 'esco-init serve [options]',
-  about: `Serves search over the ESCO data in Weaviate. Start it after 'esco-init init' exited 0.
-
-  GET /search?q=<text>      search skills (default) or occupations; the answer says which mode
-                            ran ("mode", and "alpha" for hybrid) and which filters applied
-      type=skill|occupation           default skill
-      limit=<1-100>                   default 10
-      mode=hybrid|vector|bm25         bm25: keywords; vector: meaning (the text's embedding);
-                                      hybrid: both, weighed by alpha. Default: config search.mode
-                                      (ESCO_SEARCH_MODE, hybrid); always bm25 when the collections
-                                      have no vectors (vectorizer none), where vector and hybrid
-                                      are a 400
-      alpha=<0-1>                     hybrid only: 0 = keywords only, 1 = vectors only. Default:
-                                      config search.alpha (ESCO_SEARCH_ALPHA, 0.5)
-      skillType=knowledge|skill/competence                                  (type=skill only)
-      reuseLevel=transversal|cross-sector|sector-specific|occupation-specific (type=skill only)
-      collection=<key>[,<key>…]       members of ANY of these ESCO collections (repeatable); the
-                                      keys the data holds, named after its collection files (v1.1.1:
-                                      digitalSkills, digCompSkills, greenSkills, languageSkills,
-                                      researchSkills, transversalSkills, researchOccupations)
-      isco=<1-4 digits>               type=occupation only: ISCO-08 group code starting with these
-                                      digits (isco=25: ICT professionals)
-    Filters apply in every mode and must all hold. A filter for the other type, an unknown
-    collection or an unknown parameter is a 400 naming the parameter.
-  GET /occupations/<id>     an occupation with its essential and optional skills
-  GET /skills/<id>          a skill with the occupations that need it
-  GET /occupations/<id>/similar?limit=<1-100>   the occupation's nearest occupations by vector,
-  GET /skills/<id>/similar?limit=<1-100>        or the skill's nearest skills, with their cosine
-                            distance (default limit 10; the concept itself left out). 404 when
-                            there is no such concept; 409 when the collection has no vectors
-  GET /healthz              200 once a generation is published (or, for data from before
-                            generations, while the ingestion status is completed), else 503
-  Every answer names the generation it was read from: "generation" (null for collections
-  written before generations or by 'esco-init ingest') and the dataset's "fingerprint" (short)
-  in the JSON, and the headers ESCO-Generation and ESCO-Fingerprint. A request reads one
-  generation throughout, even while 'init' switches the aliases.
-  (<id>: the ESCO id at the end of the concept URI, or the whole URI, URL-encoded)`,
+  about: SERVE_ABOUT,
   flags: {
     host: {
       type: 'string',
@@ -66,28 +48,125 @@ export const command = defineCommand({
     config: CONFIG_FILE,
   },
   async run({ config, io, withClient }) {
+    const keys = new ApiKeys(config.auth);
     return withClient(async (client, log) => {
-      const status = new WeaviateStatusStore(client);
-      const pin = new GenerationPin(() => status.readStatus(DEFAULT_DATASET_KEY));
-      const app = buildServer({
-        queries: new SearchQueries(client),
-        defaults: { mode: config.search.mode, alpha: config.search.alpha },
-        pin,
-        readiness: pinReadiness(pin, DEFAULT_DATASET_KEY),
-        log,
-      });
+      const admin = config.auth.admin.length > 0 ? await connectAdmin(config, log, io.signal) : undefined;
       try {
-        const url = await app.listen({ host: config.search.host, port: config.search.port });
-        log.info({ url }, `search service listening on ${url}`);
-        await untilAborted(io.signal);
-        log.info({ signal: io.signal.reason }, 'stopping the search service');
-        return 0;
+        const { deps, runs } = serverDeps(config, keys, client, admin, log, io.signal);
+        const app = buildServer(deps);
+        try {
+          const url = await app.listen({ host: config.search.host, port: config.search.port });
+          log.info({ url, keys }, `search service listening on ${url}${admin ? ' (operator API on /admin)' : ''}`);
+          await untilAborted(io.signal);
+          log.info({ signal: io.signal.reason }, 'stopping the search service');
+          await runs?.drain();
+          return 0;
+        } finally {
+          await app.close();
+        }
       } finally {
-        await app.close();
+        await admin?.close();
       }
     });
   },
 });
+
+/**
+ * The operator API's runs write with their own key (the esco-init role), the search service reads
+ * with weaviate.apiKey (the read-only role): a search request can never write.
+ */
+function adminConfig(config: Config): Config {
+  return { ...config, weaviate: { ...config.weaviate, apiKey: config.admin.weaviateApiKey ?? config.weaviate.apiKey } };
+}
+
+async function connectAdmin(config: Config, log: Logger, signal: AbortSignal): Promise<WeaviateClient> {
+  return connect(adminConfig(config).weaviate, log, signal);
+}
+
+function serverDeps(
+  config: Config,
+  keys: ApiKeys,
+  client: WeaviateClient,
+  adminClient: WeaviateClient | undefined,
+  log: Logger,
+  signal: AbortSignal,
+): { deps: ServerDeps; runs?: AdminRuns } {
+  const status = new WeaviateStatusStore(client);
+  const pin = new GenerationPin(() => status.readStatus(DEFAULT_DATASET_KEY));
+  // One Lock kept for the service's life: it calls a holder stale only after watching it for the TTL.
+  const lock = new Lock(new WeaviateLeaseStore(adminClient ?? client), {
+    ttlMs: config.lock.ttlSeconds * 1000,
+    heartbeatMs: config.lock.heartbeatSeconds * 1000,
+    owner: { runId: 'serve', host: hostname(), pid: process.pid },
+    log,
+  });
+  const metrics = new Metrics({
+    readers: { lease: () => lock.observe(), status: () => status.readStatus(DEFAULT_DATASET_KEY) },
+  });
+  const runs = adminClient ? adminRuns(config, adminClient, lock, metrics, log, signal) : undefined;
+  const deps: ServerDeps = {
+    search: {
+      queries: new SearchQueries(client),
+      defaults: { mode: config.search.mode, alpha: config.search.alpha },
+      pin,
+    },
+    readiness: pinReadiness(pin, DEFAULT_DATASET_KEY),
+    keys,
+    rateLimitPerMinute: config.search.rateLimitPerMinute,
+    metrics,
+    retryAfterSeconds: config.admin.retryAfterSeconds,
+    log,
+    ...(runs && adminClient && {
+      admin: {
+        runs,
+        statusStore: new WeaviateStatusStore(adminClient),
+        lock,
+        datasetKey: DEFAULT_DATASET_KEY,
+        retryAfterSeconds: config.admin.retryAfterSeconds,
+      },
+    }),
+  };
+  return { deps, runs };
+}
+
+function adminRuns(
+  config: Config,
+  client: WeaviateClient,
+  lock: Lock,
+  metrics: Metrics,
+  log: Logger,
+  signal: AbortSignal,
+): AdminRuns {
+  const runConfig = adminConfig(config);
+  return new AdminRuns({
+    datasetKey: DEFAULT_DATASET_KEY,
+    toolVersion: VERSION,
+    host: hostname(),
+    pid: process.pid,
+    statusStore: new WeaviateStatusStore(client),
+    lock,
+    upstream: upstreamCheck(restEndpoint(runConfig.weaviate), config.ingest.vectorizer),
+    newRunId,
+    // The same `init` as the CLI and the container: the same orchestrator, lease and records.
+    launch: ({ runId, force, trigger }) =>
+      runInit({
+        config: runConfig,
+        force,
+        dryRun: false,
+        log: log.child({ runId }),
+        signal,
+        out: new Writable({ write: (_chunk, _encoding, done) => done() }),
+        runId,
+        trigger,
+      }),
+    onEnded: (run) => {
+      metrics.runEnded(run);
+      const level = run.error ? 'error' : 'info';
+      log[level]({ runId: run.runId, state: run.state, error: run.error }, `admin run ${run.runId} ended: ${run.state}`);
+    },
+    log,
+  });
+}
 
 function untilAborted(signal: AbortSignal): Promise<void> {
   if (signal.aborted) return Promise.resolve();

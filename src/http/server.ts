@@ -1,45 +1,102 @@
 /**
- * The search service: a small fastify app over the ingested ESCO data (`esco-init serve`).
- * It holds no state of its own; Weaviate is the store and the ingestion status record there
- * names the generation every request reads and decides whether the service reports itself healthy.
+ * The HTTP service (`esco-init serve`): a small fastify app with the search routes, `/healthz`,
+ * `/metrics` and, when admin keys are configured, the operator API. It holds no state of its own
+ * beyond the run it started: Weaviate is the store, and the ingestion status record there names
+ * the generation every request reads and decides whether the service reports itself healthy.
+ *
+ *   /healthz                open (the orchestrator's health check)
+ *   /search, /skills/…      role reader (open while no reader key is configured), rate limited
+ *   /metrics                role monitor (open while no monitor key is configured)
+ *   /admin/…                role admin (absent while no admin key is configured)
  */
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import type { AdminDeps } from '../admin/routes.ts';
+import { registerAdminRoutes } from '../admin/routes.ts';
+import type { ApiKeys } from '../auth/api-keys.ts';
+import { authorize, callerOf } from '../auth/guard.ts';
+import { registerRateLimit } from '../auth/rate-limit.ts';
 import type { Logger } from '../log.ts';
-import { BadRequest } from './errors.ts';
+import type { Metrics } from '../metrics/metrics.ts';
+import { registerMetrics } from '../metrics/route.ts';
 import type { GenerationPin } from '../search/generation-pin.ts';
-import { answeredFrom, type RouteDeps, registerRoutes } from '../search/routes.ts';
+import { answeredFrom, GENERATION_HEADER, type Readiness, type RouteDeps, registerRoutes } from '../search/routes.ts';
+import { failureOf } from '../weaviate/failure.ts';
+import { BadRequest } from './errors.ts';
 
-export interface ServerDeps extends RouteDeps {
+export interface ServerDeps {
+  search: RouteDeps;
+  readiness(): Promise<Readiness>;
+  keys: ApiKeys;
+  /** Search requests per caller per minute (0: no limit). */
+  rateLimitPerMinute: number;
+  metrics: Metrics;
+  /** The operator API; absent when no admin key is configured. */
+  admin?: Omit<AdminDeps, 'guard' | 'callerName' | 'log'>;
+  /** What a 503 asks callers to wait. */
+  retryAfterSeconds: number;
   log: Logger;
 }
 
+/** No route takes more than a small JSON body; the admin POST sets its own, smaller limit. */
+const BODY_LIMIT = 16 * 1024;
+
 export function buildServer(deps: ServerDeps): FastifyInstance {
   // Our pino logger, not fastify's: one line per request from the hook below.
-  const app = Fastify({ logger: false, return503OnClosing: true });
+  const app = Fastify({ logger: false, return503OnClosing: true, bodyLimit: BODY_LIMIT });
   app.addHook('onResponse', async (request, reply) => {
     const ms = Math.round(reply.elapsedTime);
-    deps.log.info({ method: request.method, url: request.url, status: reply.statusCode, ms }, 'request');
+    const who = callerOf(request)?.name;
+    deps.log.info({ method: request.method, url: request.url, status: reply.statusCode, ms, who }, 'request');
   });
-  app.setErrorHandler(async (error, request, reply) => {
-    const from = answeredFrom(request, reply);
-    if (error instanceof BadRequest) {
-      return reply.code(400).send({ error: 'bad_request', message: error.message, issues: error.issues, ...from });
-    }
-    const status = (error as { statusCode?: number }).statusCode;
-    if (status !== undefined && status >= 400 && status < 500) {
-      return reply.code(status).send({ error: 'bad_request', message: (error as Error).message, ...from });
-    }
-    // Weaviate failed or is gone: say so, and keep the details in the log.
-    deps.log.error({ err: error, url: request.url, ...from }, 'request failed');
-    return reply
-      .code(502)
-      .send({ error: 'upstream_failed', message: `Weaviate query failed: ${(error as Error).message}`, ...from });
-  });
+  app.setErrorHandler(async (error, request, reply) => errorAnswer(deps, error, request, reply));
   app.setNotFoundHandler(async (request, reply) =>
     reply.code(404).send({ error: 'not_found', message: `no route ${request.method} ${request.url.split('?')[0]}` }),
   );
-  registerRoutes(app, deps);
+  registerMetrics(app, deps.metrics, authorize(deps.keys, 'monitor'));
+  app.get('/healthz', async (_request, reply) => {
+    const readiness = await deps.readiness();
+    if (typeof readiness.generation === 'number') reply.header(GENERATION_HEADER, String(readiness.generation));
+    return reply.code(readiness.ready ? 200 : 503).send(readiness);
+  });
+  const limit = registerRateLimit(app, deps.rateLimitPerMinute);
+  app.register(async (search) => {
+    search.addHook('preHandler', authorize(deps.keys, 'reader'));
+    search.addHook('preHandler', limit);
+    registerRoutes(search, deps.search);
+  });
+  if (deps.admin) {
+    const callerName = (request: FastifyRequest) => callerOf(request)?.name ?? 'unauthenticated';
+    registerAdminRoutes(app, { ...deps.admin, guard: authorize(deps.keys, 'admin'), callerName, log: deps.log });
+  }
   return app;
+}
+
+const CLIENT_ERRORS: Record<number, string> = { 413: 'payload_too_large', 415: 'unsupported_media_type' };
+
+async function errorAnswer(deps: ServerDeps, error: unknown, request: FastifyRequest, reply: FastifyReply) {
+  const from = answeredFrom(request, reply);
+  if (error instanceof BadRequest) {
+    return reply.code(400).send({ error: 'bad_request', message: error.message, issues: error.issues, ...from });
+  }
+  const status = (error as { statusCode?: number }).statusCode;
+  if (status !== undefined && status >= 400 && status < 500) {
+    const name = CLIENT_ERRORS[status] ?? 'bad_request';
+    return reply.code(status).send({ error: name, message: (error as Error).message, ...from });
+  }
+  deps.log.error({ err: error, url: request.url, ...from }, 'request failed');
+  const failure = failureOf(error);
+  if (failure.messages.some((m) => /vectoriz/i.test(m))) deps.metrics.inferenceError('search');
+  // Weaviate gone (refused, reset, gRPC unavailable): a retry later may succeed, so say when.
+  if (failure.socket !== undefined || failure.grpc === 'UNAVAILABLE') {
+    const message = `Weaviate is unreachable: ${(error as Error).message}`;
+    return reply
+      .code(503)
+      .header('Retry-After', String(deps.retryAfterSeconds))
+      .send({ error: 'upstream_unavailable', message, retryAfterSeconds: deps.retryAfterSeconds, ...from });
+  }
+  return reply
+    .code(502)
+    .send({ error: 'upstream_failed', message: `Weaviate query failed: ${(error as Error).message}`, ...from });
 }
 
 /**
@@ -49,7 +106,7 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
  * after `init` exited sees what it published. A failed read is "not ready" (503 with the reason),
  * never an exception: the health check must answer.
  */
-export function pinReadiness(pin: GenerationPin, datasetKey: string): RouteDeps['readiness'] {
+export function pinReadiness(pin: GenerationPin, datasetKey: string): () => Promise<Readiness> {
   return async () => {
     try {
       const { status, generation, fingerprint } = await pin.refresh();

@@ -38,7 +38,6 @@ export interface RouteDeps {
   defaults: RankingDefaults;
   /** The generation each request reads. */
   pin: GenerationPin;
-  readiness(): Promise<Readiness>;
 }
 
 /** Names the generation an answer came from; absent for the plain names (no generation). */
@@ -103,12 +102,6 @@ export function registerRoutes(app: FastifyInstance, deps: RouteDeps): void {
       });
     });
   }
-
-  app.get('/healthz', async (_request, reply) => {
-    const readiness = await deps.readiness();
-    if (typeof readiness.generation === 'number') reply.header(GENERATION_HEADER, String(readiness.generation));
-    return reply.code(readiness.ready ? 200 : 503).send(readiness);
-  });
 }
 
 /** The generation (and dataset) a request was answered from, once it had one: for error answers. */

@@ -163,7 +163,7 @@ export class AdminRuns {
    */
   async #finalRecord(runId: string, failure: Error | null): Promise<RunRecord | null> {
     const record = await this.#d.statusStore.readRun(runId);
-    if (!record || record.state !== 'queued') return record;
+    if (record?.state !== 'queued') return record;
     const error = failure ?? new Error('the run ended without recording a state');
     const ended: RunRecord = {
       ...record,

@@ -116,15 +116,16 @@ function serverDeps(
     metrics,
     retryAfterSeconds: config.admin.retryAfterSeconds,
     log,
-    ...(runs && adminClient && {
-      admin: {
-        runs,
-        statusStore: new WeaviateStatusStore(adminClient),
-        lock,
-        datasetKey: DEFAULT_DATASET_KEY,
-        retryAfterSeconds: config.admin.retryAfterSeconds,
-      },
-    }),
+    ...(runs &&
+      adminClient && {
+        admin: {
+          runs,
+          statusStore: new WeaviateStatusStore(adminClient),
+          lock,
+          datasetKey: DEFAULT_DATASET_KEY,
+          retryAfterSeconds: config.admin.retryAfterSeconds,
+        },
+      }),
   };
   return { deps, runs };
 }
@@ -162,7 +163,10 @@ function adminRuns(
     onEnded: (run) => {
       metrics.runEnded(run);
       const level = run.error ? 'error' : 'info';
-      log[level]({ runId: run.runId, state: run.state, error: run.error }, `admin run ${run.runId} ended: ${run.state}`);
+      log[level](
+        { runId: run.runId, state: run.state, error: run.error },
+        `admin run ${run.runId} ended: ${run.state}`,
+      );
     },
     log,
   });

@@ -4,8 +4,8 @@
  * stored, not against a list kept here.
  */
 
-import type { ConceptType } from './concepts.ts';
 import { BadRequest, type Issue } from '../http/errors.ts';
+import type { ConceptType } from './concepts.ts';
 import type { Pin } from './generation-pin.ts';
 
 /** Collection key → how many skills and occupations are its members. */

@@ -5,8 +5,8 @@
 import { z } from 'zod';
 import { SEARCH_MODES, type SearchMode } from '../config/config.ts';
 import type { ReuseLevel, SkillType } from '../esco/records.ts';
-import { CONCEPT_TYPES, type ConceptType } from './concepts.ts';
 import { BadRequest, type Issue, parseInput } from '../http/errors.ts';
+import { CONCEPT_TYPES, type ConceptType } from './concepts.ts';
 import type { SearchFilters } from './filters.ts';
 
 // Keyed by the reader's types (src/esco/records.ts): a value added there fails to compile here

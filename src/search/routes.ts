@@ -6,9 +6,9 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
+import { parseInput } from '../http/errors.ts';
 import { CollectionCatalog } from './catalog.ts';
 import type { ConceptType } from './concepts.ts';
-import { parseInput } from '../http/errors.ts';
 import type { GenerationPin, Pin } from './generation-pin.ts';
 import { type RankingDefaults, resolveRanking } from './mode.ts';
 import { parseSearchQuery, SimilarQuerySchema } from './params.ts';

@@ -5,9 +5,9 @@
  * line, a run record's state), never for time.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startLocalWeaviate } from '../support/weaviate-server.ts';
-import { useWeaviate } from '../support/weaviate.ts';
 import { type CliProcess, SAMPLE, startCli } from '../scripts/processes.ts';
+import { useWeaviate } from '../support/weaviate.ts';
+import { startLocalWeaviate } from '../support/weaviate-server.ts';
 
 const weaviate = useWeaviate();
 
@@ -52,14 +52,21 @@ async function startServe(env: Record<string, string>): Promise<{ serve: CliProc
 }
 
 function client(base: string) {
-  return async (method: string, path: string, who: Who = 'admin', init: { body?: string; headers?: Record<string, string> } = {}): Promise<Reply> => {
+  return async (
+    method: string,
+    path: string,
+    who: Who = 'admin',
+    init: { body?: string; headers?: Record<string, string> } = {},
+  ): Promise<Reply> => {
     const secret = SECRET[who];
     const headers: Record<string, string> = { ...init.headers };
     if (secret) headers.authorization = `Bearer ${secret}`;
     if (init.body !== undefined) headers['content-type'] ??= 'application/json';
     const res = await fetch(`${base}${path}`, { method, headers, body: init.body });
     const text = await res.text();
-    const body = res.headers.get('content-type')?.includes('json') ? (JSON.parse(text) as Record<string, unknown>) : { text };
+    const body = res.headers.get('content-type')?.includes('json')
+      ? (JSON.parse(text) as Record<string, unknown>)
+      : { text };
     return { status: res.status, body, headers: res.headers };
   };
 }
@@ -172,7 +179,9 @@ describe('esco-init serve: the operator API', () => {
       }
     }
     const want = routes.flatMap(([method, path]) =>
-      (['none', 'wrong', 'reader', 'monitor'] as const).map((who) => `${method} ${path} ${who} ${expected[path]?.[who]}`),
+      (['none', 'wrong', 'reader', 'monitor'] as const).map(
+        (who) => `${method} ${path} ${who} ${expected[path]?.[who]}`,
+      ),
     );
     expect(seen).toEqual(want);
     // admin passes everywhere
@@ -205,10 +214,15 @@ describe('esco-init serve: the operator API', () => {
     const badType = await call('POST', '/admin/ingest', 'admin', { body: '{"force":"yes"}' });
     expect(badType.status).toBe(400);
     expect(JSON.stringify(badType.body.issues)).toContain('force');
-    const large = await call('POST', '/admin/ingest', 'admin', { body: JSON.stringify({ force: false, pad: 'x'.repeat(4096) }) });
+    const large = await call('POST', '/admin/ingest', 'admin', {
+      body: JSON.stringify({ force: false, pad: 'x'.repeat(4096) }),
+    });
     expect(large.status).toBe(413);
     expect(large.body.error).toBe('payload_too_large');
-    const text = await call('POST', '/admin/ingest', 'admin', { body: 'force', headers: { 'content-type': 'text/plain' } });
+    const text = await call('POST', '/admin/ingest', 'admin', {
+      body: 'force',
+      headers: { 'content-type': 'text/plain' },
+    });
     expect(text.status).toBe(415);
     const limit = await call('GET', '/admin/runs?limit=1000', 'admin');
     expect(limit.status).toBe(400);
@@ -222,7 +236,9 @@ describe('esco-init serve: the operator API', () => {
     const active = reply.body.activeRun as Record<string, unknown>;
     expect(active).toMatchObject({ source: 'lease holder', pid: init.pid });
     const listed = await call('GET', '/admin/runs?limit=10');
-    const record = (listed.body.runs as { runId: string; pid: number; state: string }[]).find((r) => r.pid === init.pid);
+    const record = (listed.body.runs as { runId: string; pid: number; state: string }[]).find(
+      (r) => r.pid === init.pid,
+    );
     expect(record?.runId).toBe(active.runId);
     expect(reply.body.message).toContain(String(active.runId));
     const done = await init.ended;
@@ -235,7 +251,9 @@ describe('esco-init serve: the operator API', () => {
     victim.kill('SIGKILL');
     await victim.ended;
     const listed = await call('GET', '/admin/runs?limit=10');
-    const killed = (listed.body.runs as { runId: string; pid: number; state: string }[]).find((r) => r.pid === victim.pid);
+    const killed = (listed.body.runs as { runId: string; pid: number; state: string }[]).find(
+      (r) => r.pid === victim.pid,
+    );
     expect(killed?.state).toBe('running');
     // Until the service has watched the silent heartbeat for the TTL, the dead holder is still the holder.
     const first = await ingest(true);
@@ -254,14 +272,18 @@ describe('esco-init serve: the operator API', () => {
     expect(String((dead.body.error as { message: string }).message)).toContain(`taken over by run ${runId}`);
     const next = await call('GET', `/admin/runs/${runId}`);
     expect(next.body.state).toBe('ingested');
-    expect(String((next.body.events as { event: string }[])[0]?.event)).toContain('accepted over the operator API from ops');
+    expect(String((next.body.events as { event: string }[])[0]?.event)).toContain(
+      'accepted over the operator API from ops',
+    );
 
     const metrics = await call('GET', '/metrics', 'monitor');
     expect(metrics.body.text).toMatch(/^esco_runs_total\{outcome="ingested"\} 2$/m);
     expect(metrics.body.text).toMatch(/^esco_runs_total\{outcome="skipped"\} 2$/m);
     expect(metrics.body.text).toMatch(/^esco_lease_held 0$/m);
     expect(metrics.body.text).toMatch(/^esco_dataset_completed 1$/m);
-    expect(metrics.body.text).toMatch(/^esco_search_request_duration_seconds_count\{route="\/search",status="200"\} [1-9]/m);
+    expect(metrics.body.text).toMatch(
+      /^esco_search_request_duration_seconds_count\{route="\/search",status="200"\} [1-9]/m,
+    );
   });
 });
 

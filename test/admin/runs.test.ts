@@ -18,7 +18,11 @@ const FREE: Observation = {
 class Launches {
   readonly started: { runId: string; force: boolean; by: string }[] = [];
   #finish: (() => void)[] = [];
-  constructor(readonly store: MemoryStatusStore) {}
+  readonly store: MemoryStatusStore;
+
+  constructor(store: MemoryStatusStore) {
+    this.store = store;
+  }
 
   readonly launch: RunLauncher = async ({ runId, force, trigger }) => {
     this.started.push({ runId, force, by: trigger.by });

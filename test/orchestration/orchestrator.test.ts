@@ -7,11 +7,11 @@ import { type InitOutcome, orchestrate } from '../../src/orchestration/orchestra
 import type { HolderSession, OrchestratorDeps } from '../../src/orchestration/session.ts';
 import { Lock } from '../../src/state/lock.ts';
 import type { DatasetStatus } from '../../src/state/status-store.ts';
+import { heartbeat, runRecord } from '../state/store-contract.ts';
 import { FakeClock } from '../support/fake-clock.ts';
 import { MemoryGenerationStore } from '../support/memory-generation-store.ts';
 import { MemoryLeaseStore } from '../support/memory-lease-store.ts';
 import { MemoryStatusStore } from '../support/memory-status-store.ts';
-import { heartbeat, runRecord } from '../state/store-contract.ts';
 
 const FP = 'f'.repeat(64);
 const TTL = 4_000;
@@ -309,7 +309,10 @@ describe('orchestrate', () => {
     const killed = await world.status.readRun('killed');
     expect(killed?.state).toBe('interrupted');
     expect(killed?.endedAt).not.toBeNull();
-    expect(killed?.error).toEqual({ code: 'TAKEN_OVER', message: expect.stringMatching(/taken over by run next \(epoch 2\)/) });
+    expect(killed?.error).toEqual({
+      code: 'TAKEN_OVER',
+      message: expect.stringMatching(/taken over by run next \(epoch 2\)/),
+    });
     expect(killed?.events.at(-1)?.event).toMatch(/did not move for 4 s/);
     expect((await world.status.readRun('finished'))?.state).toBe('ingested');
   });

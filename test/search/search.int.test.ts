@@ -8,10 +8,12 @@
  * one, also from a service whose pin still held the old one when it was dropped.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
+import { ApiKeys } from '../../src/auth/api-keys.ts';
+import { buildServer, pinReadiness } from '../../src/http/server.ts';
 import { silentLogger } from '../../src/log.ts';
+import { Metrics } from '../../src/metrics/metrics.ts';
 import { GenerationPin } from '../../src/search/generation-pin.ts';
 import { SearchQueries } from '../../src/search/queries.ts';
-import { buildServer, pinReadiness } from '../../src/http/server.ts';
 import type { DatasetStatus } from '../../src/state/status-store.ts';
 import { WeaviateStatusStore } from '../../src/weaviate/metadata-status-store.ts';
 import { probeOccupation } from '../e2e/checks.ts';
@@ -155,10 +157,12 @@ describe('one generation per request', () => {
     // query meets a dropped collection.
     const pin = new GenerationPin(() => store.readStatus('esco'), { now: () => 0 });
     const app = buildServer({
-      queries: new SearchQueries(client),
-      defaults: { mode: 'bm25', alpha: 0.5 },
-      pin,
+      search: { queries: new SearchQueries(client), defaults: { mode: 'bm25', alpha: 0.5 }, pin },
       readiness: pinReadiness(pin, 'esco'),
+      keys: new ApiKeys({ reader: [], monitor: [], admin: [] }),
+      rateLimitPerMinute: 0,
+      metrics: new Metrics({ processMetrics: false }),
+      retryAfterSeconds: 10,
       log: silentLogger(),
     });
     try {

@@ -8,7 +8,8 @@
  * must start with an upper-case letter. `POST /v1/authz/roles` answers 409 for an existing name,
  * so a changed role is brought to the file's permissions with add-permissions then
  * remove-permissions: the role (and who has it) never goes away, and a running esco-init never
- * loses a permission it keeps. Static API-key users are of type `db` for role assignment.
+ * loses a permission it keeps. Static API-key users are of type `db` for role assignment. A Weaviate
+ * without RBAC answers the authz requests 200 (GET of a role: 404) and keeps nothing.
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -173,6 +174,15 @@ async function applyRole(rest: RestEndpoint, role: WeaviateRole): Promise<RoleCh
   const current = await readRole(rest, role.name);
   if (!current) {
     await authz(rest, 'authz/roles', role, `creating role ${role.name}`);
+    // Without RBAC, Weaviate 1.38 answers every authz request 200 and keeps nothing.
+    if (!(await readRole(rest, role.name))) {
+      throw new EscoInitError(
+        'CONFIG_INVALID',
+        `Weaviate at ${rest.url} accepted role ${role.name} but does not keep it: it runs without RBAC. ` +
+          'Start it with AUTHORIZATION_RBAC_ENABLED=true, AUTHENTICATION_APIKEY_ENABLED=true and a root user ' +
+          '(AUTHORIZATION_RBAC_ROOT_USERS), anonymous access off.',
+      );
+    }
     return { role: role.name, change: 'created', added: role.permissions.length, removed: 0 };
   }
   const have = new Set(current.map(permissionKey));

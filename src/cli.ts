@@ -47,6 +47,11 @@ const COMMANDS: CommandEntry[] = [
     load: () => import('./commands/rollback.ts'),
   },
   {
+    name: 'roles',
+    summary: 'print or apply the Weaviate roles esco-init and the search service run with (RBAC)',
+    load: () => import('./commands/roles.ts'),
+  },
+  {
     name: 'inspect',
     summary: 'check an ESCO dataset: files, counts, rejected rows, dangling references, fingerprint',
     load: () => import('./commands/inspect.ts'),

@@ -10,8 +10,8 @@ import { cli } from './support/cli.ts';
 const NAMES = [...usage().matchAll(/^ {2}([a-z]+) {2,}\S/gm)].map((m) => m[1] as string);
 
 describe('esco-init', () => {
-  it('lists its eight commands, init first (the default)', () => {
-    expect(NAMES).toEqual(['init', 'status', 'validate', 'unlock', 'rollback', 'inspect', 'ingest', 'serve']);
+  it('lists its nine commands, init first (the default)', () => {
+    expect(NAMES).toEqual(['init', 'status', 'validate', 'unlock', 'rollback', 'roles', 'inspect', 'ingest', 'serve']);
   });
 
   it.each(NAMES)('loads %s on demand and prints its own help', async (name) => {

@@ -32,6 +32,11 @@ export interface StartOptions {
   /** Enables text2vec-transformers against this inference service (test/support/inference.ts). */
   inferenceUrl?: string;
   env?: Record<string, string>;
+  /**
+   * API-key authentication and RBAC, anonymous access off: `keys` maps each static user to its
+   * key; the user `root` (required) is RBAC's root user. Readiness stays open without a key.
+   */
+  auth?: { keys: Record<string, string> };
 }
 
 /** The binary: $WEAVIATE_BIN, the cached build, or a fresh `go install` (scripts/weaviate-bin.sh). */
@@ -82,6 +87,7 @@ async function startOnce(binary: string, options: StartOptions): Promise<LocalWe
       ENABLE_MODULES: 'text2vec-transformers',
       TRANSFORMERS_INFERENCE_API: options.inferenceUrl,
     }),
+    ...(options.auth && authEnv(options.auth.keys)),
     ...options.env,
   };
   const args = ['--scheme', 'http', '--host', '127.0.0.1', '--port', String(httpPort)];
@@ -105,8 +111,24 @@ async function startOnce(binary: string, options: StartOptions): Promise<LocalWe
       `weaviate-server did not become ready at ${url}: ${(error as Error).message}\n--- server log tail ---\n${logTail()}`,
     );
   }
-  const meta = (await (await fetch(`${url}/v1/meta`)).json()) as { version: string };
+  const rootKey = options.auth?.keys.root;
+  const headers: Record<string, string> = rootKey ? { authorization: `Bearer ${rootKey}` } : {};
+  const meta = (await (await fetch(`${url}/v1/meta`, { headers })).json()) as { version: string };
   return { url, httpPort, grpcPort, version: meta.version, dataDir, pid: child.pid ?? -1, logTail, stop };
+}
+
+/** Weaviate's settings for static API-key users (keys and users are paired by position) and RBAC. */
+function authEnv(keys: Record<string, string>): Record<string, string> {
+  if (keys.root === undefined) throw new Error('auth.keys needs a key for the user "root" (the RBAC root user)');
+  const users = Object.keys(keys);
+  return {
+    AUTHENTICATION_ANONYMOUS_ACCESS_ENABLED: 'false',
+    AUTHENTICATION_APIKEY_ENABLED: 'true',
+    AUTHENTICATION_APIKEY_ALLOWED_KEYS: users.map((u) => keys[u]).join(','),
+    AUTHENTICATION_APIKEY_USERS: users.join(','),
+    AUTHORIZATION_RBAC_ENABLED: 'true',
+    AUTHORIZATION_RBAC_ROOT_USERS: 'root',
+  };
 }
 
 async function waitReady(url: string, child: ChildProcess, timeoutMs: number): Promise<void> {

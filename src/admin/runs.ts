@@ -50,6 +50,8 @@ export interface AdminRunsDeps {
   statusStore: StatusStore;
   lock: { observe(): Promise<Observation> };
   upstream: UpstreamCheck;
+  /** Makes the run records writable (creates the Metadata collection on a fresh Weaviate). */
+  prepare(): Promise<void>;
   launch: RunLauncher;
   newRunId(): string;
   onEnded?: (run: RunRecord) => void;
@@ -127,13 +129,14 @@ export class AdminRuns {
 
   /** Another replica's acceptance of this key, Weaviate or the inference service not ready, the lease held. */
   async #refusal(request: RunRequest): Promise<Submission | null> {
+    const notReady = await this.#d.upstream();
+    if (notReady) return { kind: 'unavailable', reason: notReady };
+    await this.#d.prepare();
     if (request.idempotencyKey !== null) {
       const runs = await this.#d.statusStore.listRuns(this.#d.datasetKey, KEY_LOOKBACK);
       const earlier = runs.find((r) => r.trigger?.idempotencyKey === request.idempotencyKey);
       if (earlier) return replay({ runId: earlier.runId, force: earlier.force }, request.force);
     }
-    const notReady = await this.#d.upstream();
-    if (notReady) return { kind: 'unavailable', reason: notReady };
     const observation = await this.#d.lock.observe();
     const holder = holderOf(observation);
     return holder ? { kind: 'conflict', active: holder } : null;

@@ -13,7 +13,7 @@ import type { Config } from '../config/config.ts';
 import { buildServer, pinReadiness, type ServerDeps } from '../http/server.ts';
 import type { Logger } from '../log.ts';
 import { Metrics } from '../metrics/metrics.ts';
-import { newRunId, runInit } from '../scripts/init.ts';
+import { ensureMetadata, newRunId, runInit } from '../scripts/init.ts';
 import { GenerationPin } from '../search/generation-pin.ts';
 import { SearchQueries } from '../search/queries.ts';
 import { Lock } from '../state/lock.ts';
@@ -23,6 +23,7 @@ import { connect, type WeaviateClient } from '../weaviate/client.ts';
 import { WeaviateLeaseStore } from '../weaviate/metadata-lease-store.ts';
 import { WeaviateStatusStore } from '../weaviate/metadata-status-store.ts';
 import { restEndpoint } from '../weaviate/rest.ts';
+import { loadSchemas } from '../weaviate/schema.ts';
 import { defineCommand } from './command.ts';
 import { CONFIG_FILE, PROFILE } from './flags.ts';
 import { SERVE_ABOUT } from './serve-help.ts';
@@ -147,6 +148,7 @@ function adminRuns(
     statusStore: new WeaviateStatusStore(client),
     lock,
     upstream: upstreamCheck(restEndpoint(runConfig.weaviate), config.ingest.vectorizer),
+    prepare: () => ensureMetadata(client, loadSchemas({ vectorizer: config.ingest.vectorizer }), log),
     newRunId,
     // The same `init` as the CLI and the container: the same orchestrator, lease and records.
     launch: ({ runId, force, trigger }) =>

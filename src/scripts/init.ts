@@ -166,7 +166,11 @@ function orchestratorDeps(parts: InitParts, options: InitOptions, readyAt: numbe
 }
 
 /** Status and lease records live in Metadata, and lease tickets are aliases of it. */
-async function ensureMetadata(client: WeaviateClient, definitions: SchemaDefinitions, log: Logger): Promise<void> {
+export async function ensureMetadata(
+  client: WeaviateClient,
+  definitions: SchemaDefinitions,
+  log: Logger,
+): Promise<void> {
   const collections = definitions.collections.filter((c) => c.name === METADATA_COLLECTION);
   await ensureSchema(client, { ...definitions, collections }, log);
 }

@@ -50,6 +50,7 @@ function setup(change: Partial<AdminRunsDeps> = {}) {
     statusStore: store,
     lock: { observe: async () => FREE },
     upstream: async () => null,
+    prepare: async () => {},
     launch: launches.launch,
     newRunId: () => `run-${++n}`,
     onEnded: (run) => ended.push(run),

@@ -8,7 +8,7 @@
 
 import { errorInfo } from '../ingest/pipeline.ts';
 import type { Logger } from '../log.ts';
-import { stateOf } from '../orchestration/run-record.ts';
+import { acceptance, stateOf } from '../orchestration/run-record.ts';
 import type { Heartbeat, Progress } from '../state/lease-store.ts';
 import type { Observation } from '../state/lock.ts';
 import type { RunRecord, StatusStore, Trigger } from '../state/status-store.ts';
@@ -103,13 +103,14 @@ export class AdminRuns {
     };
     this.#ours = reservation;
     this.#remember(request, runId);
+    const trigger: Trigger = { by: request.by, idempotencyKey: request.idempotencyKey, at: new Date().toISOString() };
     try {
       const refusal = await this.#refusal(request);
       if (refusal) {
         this.#release(request);
         return refusal;
       }
-      await this.#d.statusStore.writeRun(this.#queuedRecord(runId, request));
+      await this.#d.statusStore.writeRun(this.#queuedRecord(runId, request.force, trigger));
       this.#confirm(request);
     } catch (error) {
       this.#release(request);
@@ -118,7 +119,7 @@ export class AdminRuns {
         reason: `cannot read or write the run records in Weaviate: ${(error as Error).message}`,
       };
     }
-    reservation.done = this.#run(runId, request);
+    reservation.done = this.#run(runId, request.force, trigger);
     return { kind: 'accepted', runId, replayed: false };
   }
 
@@ -142,11 +143,10 @@ export class AdminRuns {
     return holder ? { kind: 'conflict', active: holder } : null;
   }
 
-  async #run(runId: string, request: RunRequest): Promise<void> {
-    const trigger = { by: request.by, idempotencyKey: request.idempotencyKey };
+  async #run(runId: string, force: boolean, trigger: Trigger): Promise<void> {
     let failure: Error | null = null;
     try {
-      await this.#d.launch({ runId, force: request.force, trigger });
+      await this.#d.launch({ runId, force, trigger });
     } catch (error) {
       failure = error instanceof Error ? error : new Error(String(error));
     }
@@ -179,7 +179,7 @@ export class AdminRuns {
     return ended;
   }
 
-  #queuedRecord(runId: string, request: RunRequest): RunRecord {
+  #queuedRecord(runId: string, force: boolean, trigger: Trigger): RunRecord {
     return {
       runId,
       datasetKey: this.#d.datasetKey,
@@ -188,7 +188,7 @@ export class AdminRuns {
       toolVersion: this.#d.toolVersion,
       state: 'queued',
       decision: '',
-      force: request.force,
+      force,
       fingerprint: null,
       schemaVersion: null,
       epochs: [],
@@ -199,8 +199,8 @@ export class AdminRuns {
       resumed: [],
       counts: null,
       error: null,
-      events: [{ at: new Date().toISOString(), event: `accepted over the operator API from ${request.by}` }],
-      trigger: { by: request.by, idempotencyKey: request.idempotencyKey },
+      events: [acceptance(trigger)],
+      trigger,
     };
   }
 

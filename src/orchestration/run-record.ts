@@ -5,7 +5,7 @@
 import { EscoInitError, isEscoInitError } from '../errors.ts';
 import { errorInfo } from '../ingest/pipeline.ts';
 import type { Observation } from '../state/lock.ts';
-import type { RunRecord, RunState } from '../state/status-store.ts';
+import type { RunRecord, RunState, Trigger } from '../state/status-store.ts';
 import type { OrchestratorDeps } from './session.ts';
 
 /** Runs that are not init's (rollback) give only what a run record names. */
@@ -34,9 +34,14 @@ export function newRun(d: RunDeps): RunRecord {
     resumed: [],
     counts: null,
     error: null,
-    events: [],
+    events: d.trigger ? [acceptance(d.trigger)] : [],
     trigger: d.trigger ?? null,
   };
+}
+
+/** The first event of a run the operator API accepted (its record said so while it was queued). */
+export function acceptance(trigger: Trigger): RunRecord['events'][number] {
+  return { at: trigger.at, event: `accepted over the operator API from ${trigger.by}` };
 }
 
 export async function recordRunEnd(

@@ -124,6 +124,8 @@ export const TriggerSchema = z.object({
   by: z.string(),
   /** The request's Idempotency-Key, when it sent one. */
   idempotencyKey: z.string().nullable(),
+  /** When the API accepted it (the run starts a moment later). */
+  at: z.string(),
 });
 export type Trigger = z.infer<typeof TriggerSchema>;
 

@@ -106,7 +106,7 @@ describe('esco-init serve: the operator API', { timeout: 300_000 }, () => {
     const early = await call('GET', `/admin/runs/${runId}`);
     expect(early.status).toBe(200);
     expect(['queued', 'running', 'ingested']).toContain(early.body.state);
-    expect(early.body.trigger).toEqual({ by: 'ops', idempotencyKey: null });
+    expect(early.body.trigger).toEqual({ by: 'ops', idempotencyKey: null, at: expect.any(String) });
 
     const end = await ended(runId);
     expect(end.state).toBe('ingested');
@@ -220,11 +220,12 @@ describe('esco-init serve: the operator API', { timeout: 300_000 }, () => {
     });
     expect(large.status).toBe(413);
     expect(large.body.error).toBe('payload_too_large');
-    const text = await call('POST', '/admin/ingest', 'admin', {
-      body: 'force',
-      headers: { 'content-type': 'text/plain' },
+    const xml = await call('POST', '/admin/ingest', 'admin', {
+      body: '<force/>',
+      headers: { 'content-type': 'application/xml' },
     });
-    expect(text.status).toBe(415);
+    expect(xml.status).toBe(415);
+    expect(xml.body.error).toBe('unsupported_media_type');
     const limit = await call('GET', '/admin/runs?limit=1000', 'admin');
     expect(limit.status).toBe(400);
   });

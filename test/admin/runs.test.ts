@@ -73,7 +73,7 @@ describe('AdminRuns', () => {
     });
     expect(launches.started).toEqual([{ runId: 'run-1', force: false, by: 'ops' }]);
     const record = store.runs.get('run-1');
-    expect(record?.trigger).toEqual({ by: 'ops', idempotencyKey: null });
+    expect(record?.trigger).toEqual({ by: 'ops', idempotencyKey: null, at: expect.any(String) });
     expect(record?.events[0]?.event).toBe('accepted over the operator API from ops');
     launches.finishAll();
     await runs.drain();
@@ -111,7 +111,10 @@ describe('AdminRuns', () => {
   it('finds a key another replica accepted in the run records', async () => {
     const { runs, store, launches } = setup();
     await store.writeRun(
-      runRecord('elsewhere', { state: 'ingested', trigger: { by: 'ops', idempotencyKey: 'deploy-7' } }),
+      runRecord('elsewhere', {
+        state: 'ingested',
+        trigger: { by: 'ops', idempotencyKey: 'deploy-7', at: '2026-12-03T00:00:00.000Z' },
+      }),
     );
     expect(await runs.submit({ ...ASK, idempotencyKey: 'deploy-7' })).toEqual({
       kind: 'accepted',

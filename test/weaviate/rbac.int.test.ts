@@ -226,15 +226,39 @@ describe('Weaviate with API keys and RBAC', () => {
     expect(count.totalCount).toBe(status?.counts?.Skill);
   });
 
-  it('esco-init serve with the esco-search key answers /search', async () => {
-    const serve = startCli(['serve'], env('esco-search'));
+  it('esco-init serve reads with the esco-search key (search, metrics) and its operator API writes with the esco-init key', async () => {
+    const admin = 'ops:admin-key-0123456789abcdef';
+    const serve = startCli(['serve'], {
+      ...env('esco-search'),
+      ESCO_ADMIN_KEYS: admin,
+      ESCO_ADMIN_WEAVIATE_API_KEY: keys['esco-init'],
+    });
     try {
       const line = await serve.waitForLog((l) => l.msg.startsWith('search service listening'));
-      const res = await fetch(`${String(line.url)}/search?q=cider&limit=3`);
+      const base = String(line.url);
+      const res = await fetch(`${base}/search?q=cider&limit=3`);
       const body = (await res.json()) as { count: number; results: { label: string }[] };
       expect(res.status, JSON.stringify(body)).toBe(200);
       expect(body.count).toBeGreaterThan(0);
       expect(body.results[0]?.label).toMatch(/cider/);
+      // The lease tickets are readable with the search key: the lease gauges are true.
+      const tickets = ((await call('root', 'GET', 'aliases')).body.aliases as { alias: string }[])
+        .map((a) => /^EscoInitLease_(\d+)$/.exec(a.alias)?.[1])
+        .filter((e) => e !== undefined)
+        .map(Number);
+      const metrics = await (await fetch(`${base}/metrics`)).text();
+      expect(metrics).toMatch(new RegExp(`^esco_lease_epoch ${Math.max(...tickets)}$`, 'm'));
+      expect(metrics).toMatch(/^esco_dataset_completed 1$/m);
+
+      const post = await fetch(`${base}/admin/ingest`, {
+        method: 'POST',
+        headers: { authorization: 'Bearer admin-key-0123456789abcdef', 'content-type': 'application/json' },
+        body: '{"force":true}',
+      });
+      const accepted = (await post.json()) as { runId: string };
+      expect(post.status, JSON.stringify(accepted)).toBe(202);
+      const ended = await serve.waitForLog((l) => l.msg.startsWith(`admin run ${accepted.runId} ended`));
+      expect(ended.state, JSON.stringify(ended.error)).toBe('ingested');
     } finally {
       serve.kill('SIGTERM');
       await serve.ended;

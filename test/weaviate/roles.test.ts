@@ -64,12 +64,13 @@ describe('resources/weaviate-roles.yaml', () => {
     ]);
   });
 
-  it('maps esco-search to reads only: the ESCO collections, their data and aliases, and Metadata’s data', () => {
+  it('maps esco-search to reads only: the ESCO collections, their data and aliases, Metadata’s data and the lease tickets', () => {
     expect(role('esco-search').permissions).toEqual([
       { action: 'read_collections', collections: { collection: ESCO_PATTERN } },
       { action: 'read_data', data: data(ESCO_PATTERN) },
       { action: 'read_aliases', aliases: { collection: ESCO_PATTERN, alias: PUBLISHED } },
       { action: 'read_data', data: data('Metadata') },
+      { action: 'read_aliases', aliases: { collection: 'Metadata', alias: 'EscoInitLease_[0-9]+' } },
     ]);
   });
 

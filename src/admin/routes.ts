@@ -9,7 +9,7 @@
  *
  * Every request to these routes, allowed or not, leaves one audit line: who, what, which run.
  */
-import type { FastifyInstance, FastifyReply, FastifyRequest, preHandlerHookHandler } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify';
 import { z } from 'zod';
 import { BadRequest } from '../http/errors.ts';
 import type { Logger } from '../log.ts';
@@ -23,8 +23,8 @@ export interface AdminDeps {
   lock: { observe(): Promise<Observation> };
   datasetKey: string;
   retryAfterSeconds: number;
-  /** The auth guard for the admin role. */
-  guard: preHandlerHookHandler;
+  /** The auth guard for the admin role (and what else must hold first, e.g. Weaviate reachable). */
+  guard: preHandlerAsyncHookHandler[];
   /** The caller's name for audit lines ('anonymous' when none). */
   callerName(request: FastifyRequest): string;
   log: Logger;
@@ -44,7 +44,7 @@ const RUN_OF = new WeakMap<FastifyRequest, string>();
 export function registerAdminRoutes(app: FastifyInstance, deps: AdminDeps): void {
   app.register(async (admin) => {
     admin.addHook('onResponse', async (request, reply) => audit(deps, request, reply.statusCode));
-    admin.addHook('preHandler', deps.guard);
+    for (const handler of deps.guard) admin.addHook('preHandler', handler);
     admin.post('/admin/ingest', { bodyLimit: ADMIN_BODY_LIMIT }, (request, reply) => ingest(deps, request, reply));
     admin.get('/admin/runs', (request, reply) => list(deps, request, reply));
     admin.get('/admin/runs/:id', (request, reply) => show(deps, request, reply));

@@ -11,6 +11,7 @@ import { upstreamCheck } from '../admin/upstream.ts';
 import { ApiKeys } from '../auth/api-keys.ts';
 import type { Config } from '../config/config.ts';
 import { buildServer, pinReadiness, type ServerDeps } from '../http/server.ts';
+import { WeaviateGate } from '../http/weaviate-gate.ts';
 import type { Logger } from '../log.ts';
 import { Metrics } from '../metrics/metrics.ts';
 import { ensureMetadata, newRunId, runInit } from '../scripts/init.ts';
@@ -22,7 +23,7 @@ import { VERSION } from '../version.ts';
 import { connect, type WeaviateClient } from '../weaviate/client.ts';
 import { WeaviateLeaseStore } from '../weaviate/metadata-lease-store.ts';
 import { WeaviateStatusStore } from '../weaviate/metadata-status-store.ts';
-import { restEndpoint } from '../weaviate/rest.ts';
+import { readinessProblem, restEndpoint } from '../weaviate/rest.ts';
 import { loadSchemas } from '../weaviate/schema.ts';
 import { defineCommand } from './command.ts';
 import { CONFIG_FILE, PROFILE } from './flags.ts';
@@ -101,8 +102,12 @@ function serverDeps(
     owner: { runId: 'serve', host: hostname(), pid: process.pid },
     log,
   });
+  const gate = new WeaviateGate(() => readinessProblem(restEndpoint(config.weaviate)));
   const metrics = new Metrics({
-    readers: { lease: () => lock.observe(), status: () => status.readStatus(DEFAULT_DATASET_KEY) },
+    readers: {
+      lease: () => gate.guard(() => lock.observe()),
+      status: () => gate.guard(() => status.readStatus(DEFAULT_DATASET_KEY)),
+    },
   });
   const runs = adminClient ? adminRuns(config, adminClient, lock, metrics, log, signal) : undefined;
   const deps: ServerDeps = {
@@ -116,6 +121,7 @@ function serverDeps(
     rateLimitPerMinute: config.search.rateLimitPerMinute,
     metrics,
     retryAfterSeconds: config.admin.retryAfterSeconds,
+    gate,
     log,
     ...(runs &&
       adminClient && {

@@ -22,6 +22,7 @@ import type { GenerationPin } from '../search/generation-pin.ts';
 import { answeredFrom, GENERATION_HEADER, type Readiness, type RouteDeps, registerRoutes } from '../search/routes.ts';
 import { failureOf } from '../weaviate/failure.ts';
 import { BadRequest } from './errors.ts';
+import { gateHandler, type WeaviateGate } from './weaviate-gate.ts';
 
 export interface ServerDeps {
   search: RouteDeps;
@@ -34,6 +35,8 @@ export interface ServerDeps {
   admin?: Omit<AdminDeps, 'guard' | 'callerName' | 'log'>;
   /** What a 503 asks callers to wait. */
   retryAfterSeconds: number;
+  /** Answers 503 at once while Weaviate is down. */
+  gate: WeaviateGate;
   log: Logger;
 }
 
@@ -54,19 +57,24 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
   );
   registerMetrics(app, deps.metrics, authorize(deps.keys, 'monitor'));
   app.get('/healthz', async (_request, reply) => {
+    const problem = await deps.gate.problem();
+    if (problem) return reply.code(503).send({ ready: false, state: 'unknown', error: problem });
     const readiness = await deps.readiness();
     if (typeof readiness.generation === 'number') reply.header(GENERATION_HEADER, String(readiness.generation));
     return reply.code(readiness.ready ? 200 : 503).send(readiness);
   });
   const limit = registerRateLimit(app, deps.rateLimitPerMinute);
+  const gate = gateHandler(deps.gate, deps.retryAfterSeconds);
   app.register(async (search) => {
     search.addHook('preHandler', authorize(deps.keys, 'reader'));
     search.addHook('preHandler', limit);
+    search.addHook('preHandler', gate);
     registerRoutes(search, deps.search);
   });
   if (deps.admin) {
     const callerName = (request: FastifyRequest) => callerOf(request)?.name ?? 'unauthenticated';
-    registerAdminRoutes(app, { ...deps.admin, guard: authorize(deps.keys, 'admin'), callerName, log: deps.log });
+    const guard = [authorize(deps.keys, 'admin'), gate];
+    registerAdminRoutes(app, { ...deps.admin, guard, callerName, log: deps.log });
   }
   return app;
 }

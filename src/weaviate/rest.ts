@@ -54,6 +54,22 @@ export async function restText(
   return text;
 }
 
+/**
+ * Null when Weaviate answers its readiness probe; else why not, in words. Quick by design (3 s at
+ * most): callers decide from it whether to try Weaviate at all.
+ */
+export async function readinessProblem(rest: RestEndpoint): Promise<string | null> {
+  const url = new URL('.well-known/ready', rest.url);
+  try {
+    const res = await fetch(url, { headers: rest.headers, signal: AbortSignal.timeout(3000) });
+    await res.body?.cancel();
+    return res.ok ? null : `Weaviate is not ready (GET ${url.pathname}: HTTP ${res.status})`;
+  } catch (error) {
+    const cause = (error as Error).cause as Error | undefined;
+    return `Weaviate is not reachable at ${rest.url} (${cause?.message ?? (error as Error).message})`;
+  }
+}
+
 /** A JSON request to Weaviate's REST API, answered with the parsed body (see restText). */
 export async function restRequest(rest: RestEndpoint, path: string, init: { method?: string; body?: string } = {}) {
   return JSON.parse(await restText(rest, path, init)) as unknown;

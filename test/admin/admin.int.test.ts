@@ -318,6 +318,18 @@ describe('esco-init serve: the operator API without its upstreams', { timeout: 3
       const runs = await post('GET', '/admin/runs', 'admin');
       expect(runs.status, JSON.stringify(runs.body)).toBe(503);
       expect(runs.headers.get('retry-after')).toBe('10');
+      // The search routes and the health check say so too (at once: the gate, not gRPC retries),
+      // after the auth guard; /metrics still answers, counting the failed reads.
+      const search = await post('GET', '/search?q=x&mode=bm25', 'reader');
+      expect(search.status, JSON.stringify(search.body)).toBe(503);
+      expect(search.body.error).toBe('upstream_unavailable');
+      expect((await post('GET', '/search?q=x&mode=bm25', 'none')).status).toBe(401);
+      const health = await post('GET', '/healthz', 'none');
+      expect(health.status).toBe(503);
+      expect(health.body).toMatchObject({ ready: false, state: 'unknown' });
+      const metrics = await post('GET', '/metrics', 'monitor');
+      expect(metrics.status).toBe(200);
+      expect(metrics.body.text).toMatch(/^esco_metadata_read_errors_total\{reader="status"\} [1-9]/m);
     } finally {
       other.kill('SIGTERM');
       await other.ended;

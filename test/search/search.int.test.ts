@@ -10,6 +10,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ApiKeys } from '../../src/auth/api-keys.ts';
 import { buildServer, pinReadiness } from '../../src/http/server.ts';
+import { WeaviateGate } from '../../src/http/weaviate-gate.ts';
 import { silentLogger } from '../../src/log.ts';
 import { Metrics } from '../../src/metrics/metrics.ts';
 import { GenerationPin } from '../../src/search/generation-pin.ts';
@@ -163,6 +164,7 @@ describe('one generation per request', () => {
       rateLimitPerMinute: 0,
       metrics: new Metrics({ processMetrics: false }),
       retryAfterSeconds: 10,
+      gate: new WeaviateGate(async () => null),
       log: silentLogger(),
     });
     try {

@@ -60,7 +60,7 @@ export class Metrics {
     'source',
   );
   readonly #requests = new Histogram({
-    name: `${PREFIX}search_request_duration_seconds`,
+    name: `${PREFIX}http_request_duration_seconds`,
     help: 'Time to answer HTTP requests, by route pattern and status code',
     labelNames: ['route', 'status'],
     buckets: REQUEST_BUCKETS,
@@ -109,6 +109,8 @@ export class Metrics {
     this.#runs.inc({ outcome: run.state });
     if (run.state === 'ingested' && run.ms !== null) this.#ingestSeconds.observe(run.ms / 1000);
     for (const [collection, objects] of writtenObjects(run)) this.#objects.inc({ collection }, objects);
+    // The engine retries inference failures; a run that still failed on them counts once.
+    if (run.error?.code === 'INFERENCE_UNAVAILABLE') this.inferenceError('ingest');
   }
 
   inferenceError(source: InferenceSource): void {

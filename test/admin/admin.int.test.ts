@@ -286,7 +286,7 @@ describe('esco-init serve: the operator API', { timeout: 300_000 }, () => {
     expect(metrics.body.text).toMatch(/^esco_lease_held 0$/m);
     expect(metrics.body.text).toMatch(/^esco_dataset_completed 1$/m);
     expect(metrics.body.text).toMatch(
-      /^esco_search_request_duration_seconds_count\{route="\/search",status="200"\} [1-9]/m,
+      /^esco_http_request_duration_seconds_count\{route="\/search",status="200"\} [1-9]/m,
     );
   });
 });

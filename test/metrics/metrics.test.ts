@@ -107,6 +107,11 @@ describe('Metrics: events of this process', () => {
     const text = await metrics.render();
     expect(sample(text, 'esco_inference_errors_total{source="search"}')).toBe(2);
     expect(sample(text, 'esco_inference_errors_total{source="ingest"}')).toBe(0);
+    // A run that failed on the inference service counts one; another failure does not.
+    const stalled = { ...run('failed', 1_000), error: { code: 'INFERENCE_UNAVAILABLE', message: 'stalled' } };
+    metrics.runEnded(stalled);
+    metrics.runEnded({ ...run('failed', 1_000), error: { code: 'WRITE_FAILED', message: 'HTTP 500' } });
+    expect(sample(await metrics.render(), 'esco_inference_errors_total{source="ingest"}')).toBe(1);
   });
 
   it('puts request durations in buckets by route and status', async () => {
@@ -116,12 +121,10 @@ describe('Metrics: events of this process', () => {
     metrics.observeRequest('/skills/:id', 404, 0.001);
     const text = await metrics.render();
     const ok = (le: string) =>
-      sample(text, `esco_search_request_duration_seconds_bucket{le="${le}",route="/skills/:id",status="200"}`);
+      sample(text, `esco_http_request_duration_seconds_bucket{le="${le}",route="/skills/:id",status="200"}`);
     expect([ok('0.025'), ok('0.05'), ok('0.25'), ok('0.5'), ok('+Inf')]).toEqual([0, 1, 1, 2, 2]);
-    expect(sample(text, 'esco_search_request_duration_seconds_count{route="/skills/:id",status="404"}')).toBe(1);
-    expect(sample(text, 'esco_search_request_duration_seconds_sum{route="/skills/:id",status="200"}')).toBeCloseTo(
-      0.33,
-    );
+    expect(sample(text, 'esco_http_request_duration_seconds_count{route="/skills/:id",status="404"}')).toBe(1);
+    expect(sample(text, 'esco_http_request_duration_seconds_sum{route="/skills/:id",status="200"}')).toBeCloseTo(0.33);
   });
 
   it('exposes process metrics with the esco_ prefix, each instance on its own registry', async () => {

@@ -19,7 +19,7 @@ function appWith(metrics: Metrics, preHandler?: Parameters<typeof registerMetric
   return app;
 }
 
-const DURATION = 'esco_search_request_duration_seconds';
+const DURATION = 'esco_http_request_duration_seconds';
 
 describe('GET /metrics', () => {
   it('answers the text format and labels requests by route pattern, never by URL', async () => {

@@ -119,6 +119,7 @@ function serverDeps(
     readiness: pinReadiness(pin, DEFAULT_DATASET_KEY),
     keys,
     rateLimitPerMinute: config.search.rateLimitPerMinute,
+    saturation: { maxEventLoopDelayMs: config.search.maxEventLoopDelayMs },
     metrics,
     retryAfterSeconds: config.admin.retryAfterSeconds,
     gate,

@@ -89,6 +89,8 @@ export const ConfigSchema = z.object({
     alpha: z.coerce.number().min(0).max(1),
     /** Search requests per caller (API key, else client address) per minute; 0: no limit. */
     rateLimitPerMinute: z.coerce.number().int().min(0),
+    /** Event-loop delay (ms) past which every route answers 503 (saturated); 0: never. */
+    maxEventLoopDelayMs: z.coerce.number().int().min(0),
   }),
   /** API keys of the search service by role; a role with no keys leaves its routes open (admin: absent). */
   auth: z.object({
@@ -214,6 +216,7 @@ function fromEnv(env: Env): Record<string, unknown> {
       // An empty variable would coerce to 0 (keywords only): treat it as unset instead.
       alpha: env.ESCO_SEARCH_ALPHA || undefined,
       rateLimitPerMinute: env.ESCO_SEARCH_RATE_LIMIT,
+      maxEventLoopDelayMs: env.ESCO_MAX_EVENT_LOOP_DELAY,
     },
     auth: {
       reader: apiKeys(secret(env, 'ESCO_READER_KEYS'), 'reader'),

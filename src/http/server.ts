@@ -22,6 +22,7 @@ import type { GenerationPin } from '../search/generation-pin.ts';
 import { answeredFrom, GENERATION_HEADER, type Readiness, type RouteDeps, registerRoutes } from '../search/routes.ts';
 import { failureOf } from '../weaviate/failure.ts';
 import { BadRequest } from './errors.ts';
+import { registerSaturation, type SaturationLimits } from './saturation.ts';
 import { gateHandler, type WeaviateGate } from './weaviate-gate.ts';
 
 export interface ServerDeps {
@@ -30,6 +31,8 @@ export interface ServerDeps {
   keys: ApiKeys;
   /** Search requests per caller per minute (0: no limit). */
   rateLimitPerMinute: number;
+  /** When the process counts as saturated (503 on every route). */
+  saturation: SaturationLimits;
   metrics: Metrics;
   /** The operator API; absent when no admin key is configured. */
   admin?: Omit<AdminDeps, 'guard' | 'callerName' | 'log'>;
@@ -52,6 +55,7 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
     deps.log.info({ method: request.method, url: request.url, status: reply.statusCode, ms, who }, 'request');
   });
   app.setErrorHandler(async (error, request, reply) => errorAnswer(deps, error, request, reply));
+  registerSaturation(app, deps.saturation, deps.retryAfterSeconds);
   app.setNotFoundHandler(async (request, reply) =>
     reply.code(404).send({ error: 'not_found', message: `no route ${request.method} ${request.url.split('?')[0]}` }),
   );

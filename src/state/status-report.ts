@@ -195,8 +195,11 @@ function describeLeaseReport(lease: StatusReport['lease']): string {
 }
 
 function renderRun(run: RunRecord): string[] {
-  const took = run.ms === null ? 'running' : `${(run.ms / 1000).toFixed(1)} s`;
-  const lines = [`    ${run.runId}  ${run.state.padEnd(11)} ${run.startedAt}  ${took}  ${run.host} pid ${run.pid}`];
+  const took = run.ms === null ? run.state : `${(run.ms / 1000).toFixed(1)} s`;
+  const by = run.trigger ? `  (operator API, ${run.trigger.by})` : '';
+  const lines = [
+    `    ${run.runId}  ${run.state.padEnd(11)} ${run.startedAt}  ${took}  ${run.host} pid ${run.pid}${by}`,
+  ];
   if (run.decision) lines.push(`      ${run.decision}`);
   const passes = run.passes.filter((p) => p.status !== 'pending');
   if (passes.length > 0) {

@@ -162,6 +162,7 @@ describe('one generation per request', () => {
       readiness: pinReadiness(pin, 'esco'),
       keys: new ApiKeys({ reader: [], monitor: [], admin: [] }),
       rateLimitPerMinute: 0,
+      saturation: { maxEventLoopDelayMs: 0 },
       metrics: new Metrics({ processMetrics: false }),
       retryAfterSeconds: 10,
       gate: new WeaviateGate(async () => null),

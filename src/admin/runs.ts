@@ -8,7 +8,7 @@
 
 import { errorInfo } from '../ingest/pipeline.ts';
 import type { Logger } from '../log.ts';
-import { acceptance, stateOf } from '../orchestration/run-record.ts';
+import { newRun, stateOf } from '../orchestration/run-record.ts';
 import type { Heartbeat, Progress } from '../state/lease-store.ts';
 import type { Observation } from '../state/lock.ts';
 import type { RunRecord, StatusStore, Trigger } from '../state/status-store.ts';
@@ -180,28 +180,10 @@ export class AdminRuns {
   }
 
   #queuedRecord(runId: string, force: boolean, trigger: Trigger): RunRecord {
-    return {
-      runId,
-      datasetKey: this.#d.datasetKey,
-      host: this.#d.host,
-      pid: this.#d.pid,
-      toolVersion: this.#d.toolVersion,
-      state: 'queued',
-      decision: '',
-      force,
-      fingerprint: null,
-      schemaVersion: null,
-      epochs: [],
-      startedAt: new Date().toISOString(),
-      endedAt: null,
-      ms: null,
-      passes: [],
-      resumed: [],
-      counts: null,
-      error: null,
-      events: [acceptance(trigger)],
-      trigger,
-    };
+    const { datasetKey, toolVersion, host, pid } = this.#d;
+    const owner = { runId, host, pid };
+    const run = newRun({ owner, datasetKey, toolVersion, force, fingerprint: null, schemaVersion: null, trigger });
+    return { ...run, state: 'queued' };
   }
 
   #ourActive(ours: Ours): ActiveRun {

@@ -9,10 +9,11 @@ import type { RunRecord, RunState, Trigger } from '../state/status-store.ts';
 import type { OrchestratorDeps } from './session.ts';
 
 /** Runs that are not init's (rollback) give only what a run record names. */
-export type RunDeps = Pick<
-  OrchestratorDeps,
-  'owner' | 'datasetKey' | 'toolVersion' | 'force' | 'fingerprint' | 'schemaVersion' | 'trigger'
->;
+export type RunDeps = Pick<OrchestratorDeps, 'owner' | 'datasetKey' | 'toolVersion' | 'force' | 'trigger'> & {
+  /** Null until the run has read its dataset (a run the operator API has only queued). */
+  fingerprint: string | null;
+  schemaVersion: string | null;
+};
 
 export function newRun(d: RunDeps): RunRecord {
   return {

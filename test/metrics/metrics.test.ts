@@ -1,25 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { silentLogger } from '../../src/log.ts';
 import { type LeaseView, type MetadataReaders, Metrics, writtenObjects } from '../../src/metrics/metrics.ts';
-import { Lock } from '../../src/state/lock.ts';
 import { type DatasetStatus, notStarted, type PassRecord, type RunRecord } from '../../src/state/status-store.ts';
 import { FakeClock } from '../support/fake-clock.ts';
 import { MemoryLeaseStore } from '../support/memory-lease-store.ts';
 import { MemoryStatusStore } from '../support/memory-status-store.ts';
+import { lockFor, TTL } from '../support/test-lock.ts';
 import { sample, samples } from './exposition.ts';
-
-const TTL = 4_000;
-const BEAT = 1_000;
-
-function lockFor(store: MemoryLeaseStore, clock: FakeClock, name: string): Lock {
-  return new Lock(store, {
-    ttlMs: TTL,
-    heartbeatMs: BEAT,
-    owner: { runId: `run-${name}`, host: `host-${name}`, pid: 1 },
-    log: silentLogger(),
-    clock,
-  });
-}
 
 function pass(name: string, status: PassRecord['status'], counts: PassRecord['counts'] = null): PassRecord {
   return { name, status, startedAt: null, endedAt: null, ms: null, counts, note: null, error: null };

@@ -1,23 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { EscoInitError, isEscoInitError } from '../../src/errors.ts';
 import { silentLogger } from '../../src/log.ts';
-import { Lease, Lock, type LockOptions } from '../../src/state/lock.ts';
+import { Lease, type Lock } from '../../src/state/lock.ts';
 import { FakeClock, settle } from '../support/fake-clock.ts';
 import { MemoryLeaseStore } from '../support/memory-lease-store.ts';
-
-const TTL = 4_000;
-const BEAT = 1_000;
-
-function lockFor(store: MemoryLeaseStore, clock: FakeClock, name: string, overrides: Partial<LockOptions> = {}) {
-  return new Lock(store, {
-    ttlMs: TTL,
-    heartbeatMs: BEAT,
-    owner: { runId: `run-${name}`, host: `host-${name}`, pid: 1 },
-    log: silentLogger(),
-    clock,
-    ...overrides,
-  });
-}
+import { BEAT, lockFor, TTL } from '../support/test-lock.ts';
 
 async function acquire(lock: Lock): Promise<Lease> {
   const result = await lock.tryAcquire();

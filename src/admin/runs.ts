@@ -60,8 +60,6 @@ export interface AdminRunsDeps {
 
 interface Ours {
   runId: string;
-  force: boolean;
-  idempotencyKey: string | null;
   /** Settles when the run has ended and its record is final. */
   done: Promise<void>;
 }
@@ -95,12 +93,7 @@ export class AdminRuns {
     if (known?.confirmed) return replay(known, request.force);
     if (this.#ours) return { kind: 'conflict', active: this.#ourActive(this.#ours) };
     const runId = this.#d.newRunId();
-    const reservation: Ours = {
-      runId,
-      force: request.force,
-      idempotencyKey: request.idempotencyKey,
-      done: Promise.resolve(),
-    };
+    const reservation: Ours = { runId, done: Promise.resolve() };
     this.#ours = reservation;
     this.#remember(request, runId);
     const trigger: Trigger = { by: request.by, idempotencyKey: request.idempotencyKey, at: new Date().toISOString() };

@@ -58,7 +58,10 @@ export const command = defineCommand({
         const app = buildServer(deps);
         try {
           const url = await app.listen({ host: config.search.host, port: config.search.port });
-          log.info({ url, keys }, `search service listening on ${url}${admin ? ' (operator API on /admin)' : ''}`);
+          log.info(
+            { url, keys: keys.toJSON() },
+            `search service listening on ${url}${admin ? ' (operator API on /admin)' : ''}`,
+          );
           await untilAborted(io.signal);
           log.info({ signal: io.signal.reason }, 'stopping the search service');
           await runs?.drain();

@@ -12,6 +12,7 @@ import weaviate from 'weaviate-client';
 import { generationName, parseGenerationName } from '../../src/generations/names.ts';
 import { PENDING_HASH } from '../../src/ingest/write.ts';
 import type { WeaviateClient } from '../../src/weaviate/client.ts';
+import { auditedInSearchLogs, forcedAdminRun, publishedGeneration } from './admin.ts';
 import {
   becomesHealthy,
   checkData,
@@ -25,6 +26,7 @@ import {
   upOk,
 } from './checks.ts';
 import { podman } from './podman.ts';
+import { checkLeastPrivilege } from './security.ts';
 import type { Stack } from './stack.ts';
 import type { Truth } from './truth.ts';
 import { checkBm25Only, checkSearchByMeaning, checkVectors, MEANING_PROBE } from './vectors.ts';
@@ -33,8 +35,11 @@ export interface ScenarioContext {
   sampleDir: string;
   /** The official v1.1.1 zips; null when ../shared/esco is absent or the run is --quick. */
   fullDir: string | null;
-  /** A compose project of docker-compose.yml; of docker-compose.no-transformers.yml with vectors: false. */
-  stack(label: string, dataDir: string, options?: { vectors?: boolean }): Promise<Stack>;
+  /**
+   * A compose project of docker-compose.yml; of docker-compose.no-transformers.yml with vectors:
+   * false; with admin: true, docker-compose.admin.yml is added (the operator API).
+   */
+  stack(label: string, dataDir: string, options?: { vectors?: boolean; admin?: boolean }): Promise<Stack>;
   truth(dataDir: string): Promise<Truth>;
   /** A measured figure for the report, e.g. metric('esco-init', '12.3 s'). */
   metric(name: string, value: string): void;
@@ -58,11 +63,12 @@ export const SCENARIOS: Scenario[] = [
   {
     name: 'cold-warm',
     summary:
-      'cold start on the sample: vectors, search by meaning; then `up` again: esco-init skips, search answers the same',
+      'cold start on the sample: least privilege (keys, roles, /metrics), vectors, search by meaning; then `up` again: esco-init skips, search answers the same',
     async run(ctx) {
       const truth = await ctx.truth(ctx.sampleDir);
       const stack = await ctx.stack('sample', ctx.sampleDir);
       await coldStart(ctx, stack, truth);
+      await checkLeastPrivilege(stack);
       await checkVectors(stack, truth);
       const before = await checkSearch(stack, truth);
       const rank = await checkSearchByMeaning(stack, truth);
@@ -159,6 +165,32 @@ export const SCENARIOS: Scenario[] = [
       const logs = await stack.logs('esco-init');
       assert.match(logs, /skills_en\.csv/, 'the error names the broken file');
       await searchNeverStarted(stack);
+    },
+  },
+  {
+    name: 'admin',
+    summary:
+      'docker-compose.admin.yml on the sample: POST /admin/ingest (force) as the admin → 202, the run ingests and publishes a new generation, audit lines',
+    async run(ctx) {
+      const truth = await ctx.truth(ctx.sampleDir);
+      const stack = await ctx.stack('admin', ctx.sampleDir, { admin: true });
+      await coldStart(ctx, stack, truth);
+      const before = await publishedGeneration(stack);
+      const started = performance.now();
+      const run = await forcedAdminRun(stack);
+      ctx.metric('forced admin run', `${run.state} in ${secs(performance.now() - started)}`);
+      assert.equal(
+        run.state,
+        'ingested',
+        `the admin run: ${run.state} (${run.decision}; ${JSON.stringify(run.error)})`,
+      );
+      assert.deepEqual(run.trigger, { by: 'ops', idempotencyKey: null }, 'the run record names who started it');
+      const after = await publishedGeneration(stack);
+      assert.ok(after !== null && before !== null && after > before, `generation ${before} → ${after}`);
+      ctx.metric('published generation', `${before} → ${after}`);
+      await auditedInSearchLogs(stack, run.runId);
+      await checkData(stack, truth);
+      await checkSearch(stack, truth);
     },
   },
   {

@@ -50,6 +50,13 @@ chmod 700 "$dir"
 # write <file> [prefix]: the file holds prefix + a new key, unless it exists and --force is absent.
 write() {
   file="$dir/$1"
+  # `docker compose up` before this script: the runtime made an empty directory in the file's place.
+  if [ -d "$file" ]; then
+    rmdir "$file" 2>/dev/null || {
+      echo "compose-secrets: $file is a directory, not a key file: remove it and run this again" >&2
+      exit 1
+    }
+  fi
   if [ -e "$file" ] && [ "$force" = false ]; then
     echo "kept    $file"
     return

@@ -26,7 +26,7 @@ import {
   upOk,
 } from './checks.ts';
 import { podman } from './podman.ts';
-import { checkLeastPrivilege } from './security.ts';
+import { checkLeastPrivilege, checkRotated } from './security.ts';
 import type { Stack } from './stack.ts';
 import type { Truth } from './truth.ts';
 import { checkBm25Only, checkSearchByMeaning, checkVectors, MEANING_PROBE } from './vectors.ts';
@@ -63,7 +63,7 @@ export const SCENARIOS: Scenario[] = [
   {
     name: 'cold-warm',
     summary:
-      'cold start on the sample: least privilege (keys, roles, /metrics), vectors, search by meaning; then `up` again: esco-init skips, search answers the same',
+      'cold start on the sample: least privilege (keys, roles, /metrics), vectors, search by meaning; then `up` again: esco-init skips, search answers the same; then new keys and `up --force-recreate`: old keys refused, search the same',
     async run(ctx) {
       const truth = await ctx.truth(ctx.sampleDir);
       const stack = await ctx.stack('sample', ctx.sampleDir);
@@ -82,6 +82,16 @@ export const SCENARIOS: Scenario[] = [
       const [latest] = await runRecords(stack);
       assert.equal(latest?.state, 'skipped', `the warm run's record: ${latest?.state} (${latest?.decision})`);
       assert.deepEqual(await checkSearch(stack, truth), before, 'search answers differently after the warm start');
+      // Rotation as docs/compose.md#security describes it: new keys, every container recreated.
+      const oldKeys = stack.keys;
+      await stack.rotateKeys();
+      const rotating = performance.now();
+      await upOk(stack, ['--force-recreate']);
+      ctx.metric('key rotation (up --force-recreate)', secs(performance.now() - rotating));
+      await initExitedOk(stack);
+      // checkSearch first: it waits for the recreated esco-search to answer.
+      assert.deepEqual(await checkSearch(stack, truth), before, 'search answers differently after the key rotation');
+      await checkRotated(stack, oldKeys);
     },
   },
   {
@@ -184,7 +194,12 @@ export const SCENARIOS: Scenario[] = [
         'ingested',
         `the admin run: ${run.state} (${run.decision}; ${JSON.stringify(run.error)})`,
       );
-      assert.deepEqual(run.trigger, { by: 'ops', idempotencyKey: null }, 'the run record names who started it');
+      const { by, idempotencyKey } = run.trigger ?? {};
+      assert.deepEqual(
+        { by, idempotencyKey },
+        { by: 'ops', idempotencyKey: null },
+        'the run record names who started it',
+      );
       const after = await publishedGeneration(stack);
       assert.ok(after !== null && before !== null && after > before, `generation ${before} → ${after}`);
       ctx.metric('published generation', `${before} → ${after}`);

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { generationName } from '../../src/generations/names.ts';
 import { DEFAULT_DATASET_KEY } from '../../src/state/status-store.ts';
 import { WeaviateStatusStore } from '../../src/weaviate/metadata-status-store.ts';
-import type { Stack } from './stack.ts';
+import type { Stack, StackKeys } from './stack.ts';
 
 export async function checkLeastPrivilege(stack: Stack): Promise<void> {
   await rolesApplied(stack);
@@ -65,4 +65,29 @@ async function metricsNeedTheMonitorKey(stack: Stack): Promise<void> {
   const text = await monitored.text();
   assert.equal(monitored.status, 200, `GET /metrics with the monitor key: ${monitored.status} ${text.slice(0, 300)}`);
   assert.match(text, /^esco_dataset_completed 1$/m, 'esco_dataset_completed is not 1');
+}
+
+/**
+ * After `compose-secrets.sh --force` and `up -d --force-recreate` (docs/compose.md#security): the
+ * old keys are refused, the new ones work, in Weaviate and in esco-search.
+ */
+export async function checkRotated(stack: Stack, old: StackKeys): Promise<void> {
+  for (const user of ['root', 'esco-init', 'esco-search'] as const) {
+    assert.notEqual(stack.keys.weaviate[user], old.weaviate[user], `${user}'s key did not change`);
+    const before = await fetchAs(stack, old.weaviate[user]);
+    assert.equal(before.status, 401, `${user}'s old key, GET /v1/meta: ${before.status}`);
+    const now = await stack.weaviateRest('/v1/meta', user);
+    assert.equal(now.status, 200, `${user}'s new key, GET /v1/meta: ${now.status} ${await now.text()}`);
+  }
+  const oldMonitor = await stack.search('/metrics', { key: old.monitor });
+  assert.equal(oldMonitor.status, 401, `GET /metrics with the old monitor key: ${oldMonitor.status}`);
+  const monitor = await stack.search('/metrics', { key: stack.keys.monitor });
+  assert.equal(monitor.status, 200, `GET /metrics with the new monitor key: ${monitor.status}`);
+}
+
+function fetchAs(stack: Stack, key: string): Promise<Response> {
+  return fetch(`http://127.0.0.1:${stack.ports.weaviate}/v1/meta`, {
+    headers: { authorization: `Bearer ${key}` },
+    signal: AbortSignal.timeout(30_000),
+  });
 }

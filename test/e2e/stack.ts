@@ -37,7 +37,7 @@ export class Stack {
   readonly options: StackOptions;
   readonly ports: { weaviate: number; grpc: number; search: number };
   readonly secretsDir: string;
-  readonly keys: StackKeys;
+  #keys: StackKeys;
   readonly #ticker: { stop(): Promise<void> };
   #clients: WeaviateClient[] = [];
 
@@ -45,7 +45,7 @@ export class Stack {
     this.options = options;
     this.ports = ports;
     this.secretsDir = secretsDir;
-    this.keys = readKeys(secretsDir);
+    this.#keys = readKeys(secretsDir);
     this.#ticker = startHealthTicker(options.project);
   }
 
@@ -55,6 +55,16 @@ export class Stack {
     const secretsDir = path.join(mkdtempSync(path.join(tmpdir(), 'esco-e2e-secrets-')), 'secrets');
     await run('sh', [path.join(options.root, 'scripts/compose-secrets.sh'), secretsDir]);
     return new Stack(options, { weaviate, grpc, search }, secretsDir);
+  }
+
+  get keys(): StackKeys {
+    return this.#keys;
+  }
+
+  /** New keys in every file (`compose-secrets.sh --force`), as a user rotates them. */
+  async rotateKeys(): Promise<void> {
+    await run('sh', [path.join(this.options.root, 'scripts/compose-secrets.sh'), '--force', this.secretsDir]);
+    this.#keys = readKeys(this.secretsDir);
   }
 
   get env(): Record<string, string> {

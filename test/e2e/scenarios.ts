@@ -185,6 +185,8 @@ export const SCENARIOS: Scenario[] = [
       const truth = await ctx.truth(ctx.sampleDir);
       const stack = await ctx.stack('admin', ctx.sampleDir, { admin: true });
       await coldStart(ctx, stack, truth);
+      // It also waits for esco-search to answer: `up` returns when its container started.
+      await checkSearch(stack, truth);
       const before = await publishedGeneration(stack);
       const started = performance.now();
       const run = await forcedAdminRun(stack);

@@ -25,6 +25,7 @@ import { readTruth, type Truth } from './truth.ts';
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const COMPOSE_FILE = 'docker-compose.yml';
 const BM25_COMPOSE_FILE = 'docker-compose.no-transformers.yml';
+const ADMIN_OVERRIDE_FILE = 'docker-compose.admin.yml';
 
 interface Row {
   name: string;
@@ -56,7 +57,7 @@ async function main(argv: string[]): Promise<number> {
     return result;
   };
   const names = imageNames();
-  await time('compose config (both files)', () => validateComposeFiles());
+  await time('compose config (both files, with and without the admin override)', () => validateComposeFiles());
   await buildImages({ root: ROOT, cache: process.env.ESCO_E2E_CACHE ?? '', names, cold, log, time });
   const rows: Row[] = [];
   for (const scenario of SCENARIOS.filter((s) => wanted.length === 0 || wanted.includes(s.name))) {
@@ -90,6 +91,7 @@ function imageNames(): ImageNames {
 async function validateComposeFiles(): Promise<void> {
   for (const file of [COMPOSE_FILE, BM25_COMPOSE_FILE]) {
     await run('docker-compose', ['-f', file, 'config', '--quiet'], { cwd: ROOT });
+    await run('docker-compose', ['-f', file, '-f', ADMIN_OVERRIDE_FILE, 'config', '--quiet'], { cwd: ROOT });
   }
 }
 
@@ -107,8 +109,9 @@ async function runScenario(
     fullDir,
     async stack(label, dataDir, options = {}) {
       const project = `escoe2e-${label}-${process.pid}`.replace(/[^a-z0-9-]/g, '');
-      const file = options.vectors === false ? BM25_COMPOSE_FILE : COMPOSE_FILE;
-      const stack = await Stack.create({ root: ROOT, file, project, dataDir });
+      const files = [options.vectors === false ? BM25_COMPOSE_FILE : COMPOSE_FILE];
+      if (options.admin) files.push(ADMIN_OVERRIDE_FILE);
+      const stack = await Stack.create({ root: ROOT, files, project, dataDir });
       stacks.push(stack);
       live.add(stack);
       return stack;

@@ -12,6 +12,7 @@ import weaviate from 'weaviate-client';
 import { generationName, parseGenerationName } from '../../src/generations/names.ts';
 import { PENDING_HASH } from '../../src/ingest/write.ts';
 import type { WeaviateClient } from '../../src/weaviate/client.ts';
+import { auditedInSearchLogs, forcedAdminRun, publishedGeneration } from './admin.ts';
 import {
   becomesHealthy,
   checkData,
@@ -25,6 +26,7 @@ import {
   upOk,
 } from './checks.ts';
 import { podman } from './podman.ts';
+import { checkLeastPrivilege, checkRotated } from './security.ts';
 import type { Stack } from './stack.ts';
 import type { Truth } from './truth.ts';
 import { checkBm25Only, checkSearchByMeaning, checkVectors, MEANING_PROBE } from './vectors.ts';
@@ -33,8 +35,11 @@ export interface ScenarioContext {
   sampleDir: string;
   /** The official v1.1.1 zips; null when ../shared/esco is absent or the run is --quick. */
   fullDir: string | null;
-  /** A compose project of docker-compose.yml; of docker-compose.no-transformers.yml with vectors: false. */
-  stack(label: string, dataDir: string, options?: { vectors?: boolean }): Promise<Stack>;
+  /**
+   * A compose project of docker-compose.yml; of docker-compose.no-transformers.yml with vectors:
+   * false; with admin: true, docker-compose.admin.yml is added (the operator API).
+   */
+  stack(label: string, dataDir: string, options?: { vectors?: boolean; admin?: boolean }): Promise<Stack>;
   truth(dataDir: string): Promise<Truth>;
   /** A measured figure for the report, e.g. metric('esco-init', '12.3 s'). */
   metric(name: string, value: string): void;
@@ -58,11 +63,12 @@ export const SCENARIOS: Scenario[] = [
   {
     name: 'cold-warm',
     summary:
-      'cold start on the sample: vectors, search by meaning; then `up` again: esco-init skips, search answers the same',
+      'cold start on the sample: least privilege (keys, roles, /metrics), vectors, search by meaning; then `up` again: esco-init skips, search answers the same; then new keys and `up --force-recreate`: old keys refused, search the same',
     async run(ctx) {
       const truth = await ctx.truth(ctx.sampleDir);
       const stack = await ctx.stack('sample', ctx.sampleDir);
       await coldStart(ctx, stack, truth);
+      await checkLeastPrivilege(stack);
       await checkVectors(stack, truth);
       const before = await checkSearch(stack, truth);
       const rank = await checkSearchByMeaning(stack, truth);
@@ -76,6 +82,16 @@ export const SCENARIOS: Scenario[] = [
       const [latest] = await runRecords(stack);
       assert.equal(latest?.state, 'skipped', `the warm run's record: ${latest?.state} (${latest?.decision})`);
       assert.deepEqual(await checkSearch(stack, truth), before, 'search answers differently after the warm start');
+      // Rotation as docs/compose.md#security describes it: new keys, every container recreated.
+      const oldKeys = stack.keys;
+      await stack.rotateKeys();
+      const rotating = performance.now();
+      await upOk(stack, ['--force-recreate']);
+      ctx.metric('key rotation (up --force-recreate)', secs(performance.now() - rotating));
+      await initExitedOk(stack);
+      // checkSearch first: it waits for the recreated esco-search to answer.
+      assert.deepEqual(await checkSearch(stack, truth), before, 'search answers differently after the key rotation');
+      await checkRotated(stack, oldKeys);
     },
   },
   {
@@ -159,6 +175,39 @@ export const SCENARIOS: Scenario[] = [
       const logs = await stack.logs('esco-init');
       assert.match(logs, /skills_en\.csv/, 'the error names the broken file');
       await searchNeverStarted(stack);
+    },
+  },
+  {
+    name: 'admin',
+    summary:
+      'docker-compose.admin.yml on the sample: POST /admin/ingest (force) as the admin → 202, the run ingests and publishes a new generation, audit lines',
+    async run(ctx) {
+      const truth = await ctx.truth(ctx.sampleDir);
+      const stack = await ctx.stack('admin', ctx.sampleDir, { admin: true });
+      await coldStart(ctx, stack, truth);
+      // It also waits for esco-search to answer: `up` returns when its container started.
+      await checkSearch(stack, truth);
+      const before = await publishedGeneration(stack);
+      const started = performance.now();
+      const run = await forcedAdminRun(stack);
+      ctx.metric('forced admin run', `${run.state} in ${secs(performance.now() - started)}`);
+      assert.equal(
+        run.state,
+        'ingested',
+        `the admin run: ${run.state} (${run.decision}; ${JSON.stringify(run.error)})`,
+      );
+      const { by, idempotencyKey } = run.trigger ?? {};
+      assert.deepEqual(
+        { by, idempotencyKey },
+        { by: 'ops', idempotencyKey: null },
+        'the run record names who started it',
+      );
+      const after = await publishedGeneration(stack);
+      assert.ok(after !== null && before !== null && after > before, `generation ${before} → ${after}`);
+      ctx.metric('published generation', `${before} → ${after}`);
+      await auditedInSearchLogs(stack, run.runId);
+      await checkData(stack, truth);
+      await checkSearch(stack, truth);
     },
   },
   {

@@ -65,6 +65,8 @@ async function metricsNeedTheMonitorKey(stack: Stack): Promise<void> {
   const text = await monitored.text();
   assert.equal(monitored.status, 200, `GET /metrics with the monitor key: ${monitored.status} ${text.slice(0, 300)}`);
   assert.match(text, /^esco_dataset_completed 1$/m, 'esco_dataset_completed is not 1');
+  // The search key reads the lease tickets (role esco-search): the init container's epoch shows.
+  assert.match(text, /^esco_lease_epoch [1-9]\d*$/m, 'esco_lease_epoch does not show the lease esco-init took');
 }
 
 /**

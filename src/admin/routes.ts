@@ -11,7 +11,7 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify';
 import { z } from 'zod';
-import { BadRequest } from '../http/errors.ts';
+import { BadRequest, tryLater } from '../http/errors.ts';
 import type { Logger } from '../log.ts';
 import type { Observation } from '../state/lock.ts';
 import type { RunRecord, StatusStore } from '../state/status-store.ts';
@@ -130,11 +130,7 @@ function summary(run: RunRecord) {
 }
 
 function unavailable(deps: AdminDeps, reply: FastifyReply, message: string) {
-  const retryAfterSeconds = deps.retryAfterSeconds;
-  return reply
-    .code(503)
-    .header('Retry-After', String(retryAfterSeconds))
-    .send({ error: 'unavailable', message, retryAfterSeconds });
+  return tryLater(reply, { error: 'unavailable', message, retryAfterSeconds: deps.retryAfterSeconds });
 }
 
 function audit(deps: AdminDeps, request: FastifyRequest, status: number): void {

@@ -1,7 +1,8 @@
 /**
- * The search service's client errors. A BadRequest becomes a 400 whose `issues` name each bad
+ * The service's error answers. A BadRequest becomes a 400 whose `issues` name each bad
  * parameter (server.ts); zod failures are turned into one by `parseInput`.
  */
+import type { FastifyReply } from 'fastify';
 import type { z } from 'zod';
 
 export interface Issue {
@@ -18,6 +19,17 @@ export class BadRequest extends Error {
     super(issues.map((i) => `${i.path}: ${i.message}`).join('; '));
     this.issues = issues;
   }
+}
+
+/**
+ * 503 with Retry-After: the service cannot answer now (Weaviate or the inference service down, the
+ * process saturated) and says, in the header and the body, when to try again.
+ */
+export function tryLater(
+  reply: FastifyReply,
+  answer: { error: string; message: string; retryAfterSeconds: number; [detail: string]: unknown },
+): FastifyReply {
+  return reply.code(503).header('Retry-After', String(answer.retryAfterSeconds)).send(answer);
 }
 
 /** Parses with `schema` or throws a BadRequest naming every parameter that failed. */

@@ -6,6 +6,7 @@
  */
 import underPressure from '@fastify/under-pressure';
 import type { FastifyInstance } from 'fastify';
+import { tryLater } from './errors.ts';
 
 export interface SaturationLimits {
   /** Event-loop delay (ms) past which the service is saturated; 0: never. */
@@ -24,14 +25,8 @@ export function registerSaturation(app: FastifyInstance, limits: SaturationLimit
     ...(limits.sampleIntervalMs !== undefined && { sampleInterval: limits.sampleIntervalMs }),
     pressureHandler: (_request, reply, type, value) => {
       const measured = value === undefined ? type : `${type} ${Math.round(value)}`;
-      reply
-        .code(503)
-        .header('Retry-After', String(retryAfterSeconds))
-        .send({
-          error: 'saturated',
-          message: `the service is saturated (${measured}); try again in ${retryAfterSeconds} s`,
-          retryAfterSeconds,
-        });
+      const message = `the service is saturated (${measured}); try again in ${retryAfterSeconds} s`;
+      tryLater(reply, { error: 'saturated', message, retryAfterSeconds });
     },
   });
 }

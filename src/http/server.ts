@@ -21,7 +21,7 @@ import { registerMetrics } from '../metrics/route.ts';
 import type { GenerationPin } from '../search/generation-pin.ts';
 import { answeredFrom, GENERATION_HEADER, type Readiness, type RouteDeps, registerRoutes } from '../search/routes.ts';
 import { failureOf } from '../weaviate/failure.ts';
-import { BadRequest } from './errors.ts';
+import { BadRequest, tryLater } from './errors.ts';
 import { registerSaturation, type SaturationLimits } from './saturation.ts';
 import { gateHandler, type WeaviateGate } from './weaviate-gate.ts';
 
@@ -101,10 +101,12 @@ async function errorAnswer(deps: ServerDeps, error: unknown, request: FastifyReq
   // Weaviate gone (refused, reset, gRPC unavailable): a retry later may succeed, so say when.
   if (failure.socket !== undefined || failure.grpc === 'UNAVAILABLE') {
     const message = `Weaviate is unreachable: ${(error as Error).message}`;
-    return reply
-      .code(503)
-      .header('Retry-After', String(deps.retryAfterSeconds))
-      .send({ error: 'upstream_unavailable', message, retryAfterSeconds: deps.retryAfterSeconds, ...from });
+    return tryLater(reply, {
+      error: 'upstream_unavailable',
+      message,
+      retryAfterSeconds: deps.retryAfterSeconds,
+      ...from,
+    });
   }
   return reply
     .code(502)

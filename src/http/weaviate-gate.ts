@@ -6,6 +6,7 @@
  */
 import type { preHandlerAsyncHookHandler } from 'fastify';
 import { type Clock, systemClock } from '../clock.ts';
+import { tryLater } from './errors.ts';
 
 /** Null when Weaviate is ready; else why not (rest.ts's readinessProblem). */
 export type ReadinessProbe = () => Promise<string | null>;
@@ -42,9 +43,6 @@ export function gateHandler(gate: WeaviateGate, retryAfterSeconds: number): preH
   return async (_request, reply) => {
     const problem = await gate.problem();
     if (!problem) return;
-    return reply
-      .code(503)
-      .header('Retry-After', String(retryAfterSeconds))
-      .send({ error: 'upstream_unavailable', message: problem, retryAfterSeconds });
+    return tryLater(reply, { error: 'upstream_unavailable', message: problem, retryAfterSeconds });
   };
 }

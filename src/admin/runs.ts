@@ -147,7 +147,9 @@ export class AdminRuns {
       const record = await this.#finalRecord(runId, failure);
       if (record) this.#d.onEnded?.(record);
     } catch (error) {
-      this.#d.log.error({ err: error, runId }, 'could not read or complete the run record of an admin run');
+      // The record cannot say how the run ended: the log must, with the run's own failure.
+      const run = failure ? errorInfo(failure) : null;
+      this.#d.log.error({ err: error, runId, run }, 'could not read or complete the run record of an admin run');
     } finally {
       this.#ours = null;
     }

@@ -1,3 +1,5 @@
+import { Writable } from 'node:stream';
+import pino from 'pino';
 import { describe, expect, it } from 'vitest';
 import { AdminRuns, type AdminRunsDeps, type RunLauncher } from '../../src/admin/runs.ts';
 import { EscoInitError } from '../../src/errors.ts';
@@ -193,6 +195,37 @@ describe('AdminRuns', () => {
     });
     expect(store.runs.get('run-1')?.endedAt).not.toBeNull();
     expect(ended.map((r) => r.state)).toEqual(['failed']);
+  });
+
+  it('logs how a run failed when its record cannot be completed (Weaviate gone at the end)', async () => {
+    const lines: string[] = [];
+    const log = pino(
+      { level: 'error' },
+      new Writable({ write: (chunk, _e, done) => done(void lines.push(String(chunk))) }),
+    );
+    const store = new MemoryStatusStore();
+    const { runs, ended } = setup({
+      statusStore: store,
+      log,
+      launch: async () => {
+        store.readRun = async () => {
+          throw new Error('connect ECONNREFUSED 127.0.0.1:8080');
+        };
+        throw new EscoInitError('WRITE_FAILED', 'Skill_g3: batch refused');
+      },
+    });
+    await runs.submit(ASK);
+    await runs.drain();
+    expect(ended).toEqual([]);
+    expect(lines.map((l) => JSON.parse(l))).toMatchObject([
+      {
+        runId: 'run-1',
+        run: { code: 'WRITE_FAILED', message: 'Skill_g3: batch refused' },
+        err: { message: 'connect ECONNREFUSED 127.0.0.1:8080' },
+        msg: 'could not read or complete the run record of an admin run',
+      },
+    ]);
+    expect(runs.current).toBeNull();
   });
 
   it('records a run interrupted before it began as interrupted', async () => {

@@ -4,12 +4,13 @@
  * markdown tables on stdout at the end.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { loadConfig } from '../src/config/config.ts';
+import type { InferenceMeta } from '../test/support/inference.ts';
 import type { EvalMode, ModeRun } from './eval-queries.ts';
 import { renderTable, renderTimes, scoreRuns } from './eval-report.ts';
 import type { Split } from './eval-split.ts';
+import { describeMachine, machine } from './machine.ts';
 
 export interface EvalSettings {
   runtime: string;
@@ -26,6 +27,8 @@ export interface Outcome {
   split: Split;
   runs: { mode: EvalMode; run: ModeRun }[];
   weaviate?: string;
+  /** The inference service's /meta: the runtime it chose, why, on which CPU. */
+  runtime?: Pick<InferenceMeta, 'runtime' | 'runtime_choice' | 'cpu'>;
   ingest?: unknown;
   inference?: unknown;
   /** Phase → milliseconds. */
@@ -35,11 +38,6 @@ export interface Outcome {
 }
 
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
-
-export function machine() {
-  const cpus = os.cpus();
-  return { cpus: cpus.length, cpu: cpus[0]?.model ?? '?', memGb: Math.round(os.totalmem() / 2 ** 30) };
-}
 
 /** Writes (or rewrites) the JSON report; `complete` is false while rankings are still to run. */
 export function writeJson(file: string, settings: EvalSettings, o: Outcome, complete: boolean): void {
@@ -55,6 +53,7 @@ export function writeJson(file: string, settings: EvalSettings, o: Outcome, comp
     settings,
     machine: { ...machine(), node: process.version, loadavg: o.load },
     weaviate: o.weaviate,
+    runtime: o.runtime,
     inference: o.inference,
     ingest: o.ingest,
     timing: o.timing,
@@ -69,15 +68,17 @@ export function writeJson(file: string, settings: EvalSettings, o: Outcome, comp
 
 export function renderMarkdown(settings: EvalSettings, o: Outcome, file: string): string {
   const scores = scoreRuns(o.split.heldOut, o.runs, settings.k);
-  const { cpus, cpu } = machine();
+  const runtime = o.runtime
+    ? `${o.runtime.runtime} (${o.runtime.runtime_choice.requested}: ${o.runtime.runtime_choice.reason})`
+    : settings.runtime;
   const config = loadConfig({}, {});
   const { occupation: occ, skill } = o.split.stats;
   const t = o.timing;
   const load = o.load.map((l) => l.map((x) => x.toFixed(1)).join('/')).join(' → ');
   return [
-    `## retrieval on held-out ESCO labels: runtime ${settings.runtime}, ${new Date().toISOString()}`,
+    `## retrieval on held-out ESCO labels: runtime ${o.runtime?.runtime ?? settings.runtime}, ${new Date().toISOString()}`,
     '',
-    `${settings.fraction * 100} % of each type's candidate altLabels held out (seed "${settings.seed}"): occupations ${occ.heldOut} of ${occ.candidates} (${occ.ambiguous} ambiguous), skills ${skill.heldOut} of ${skill.candidates} (${skill.ambiguous} ambiguous). Weaviate ${o.weaviate}, ${cpus}× ${cpu}, Node ${process.version}; configured default: ${config.search.mode} α=${config.search.alpha}.`,
+    `${settings.fraction * 100} % of each type's candidate altLabels held out (seed "${settings.seed}"): occupations ${occ.heldOut} of ${occ.candidates} (${occ.ambiguous} ambiguous), skills ${skill.heldOut} of ${skill.candidates} (${skill.ambiguous} ambiguous). Weaviate ${o.weaviate}; inference runtime ${runtime}; CPU ${describeMachine()}; Node ${process.version}; configured default: ${config.search.mode} α=${config.search.alpha}.`,
     '',
     '### unambiguous held-out labels (the headline: the source concept is the only right answer)',
     '',

@@ -7,7 +7,7 @@
  * hybrid at several alphas (eval-queries.ts), and recall@k and MRR@k of the concept it was taken
  * from are reported (eval-report.ts). Prints markdown tables, writes bench/results/eval-*.json.
  *
- *   scripts/node.sh node bench/eval.ts [--runtime int8|fp32] [--data <path>]... [--fraction 0.1]
+ *   scripts/node.sh node bench/eval.ts [--runtime auto|int8|fp32] [--data <path>]... [--fraction 0.1]
  *     [--seed esco-eval-1] [--alphas 0.25,0.5,0.6,0.75,0.9] [--modes bm25,vector,hybrid] [--k 10]
  *     [--concurrency 4] [--keep] [--weaviate-dir <dir>]
  *
@@ -25,20 +25,26 @@ import type { IngestReport } from '../src/ingest/ingest.ts';
 import { silentLogger } from '../src/log.ts';
 import { SearchQueries } from '../src/search/queries.ts';
 import { connect } from '../src/weaviate/client.ts';
-import { type LocalInference, startInference } from '../test/support/inference.ts';
+import {
+  type InferenceMeta,
+  type InferenceRuntime,
+  type LocalInference,
+  startInference,
+} from '../test/support/inference.ts';
 import { type LocalWeaviate, startLocalWeaviate } from '../test/support/weaviate-server.ts';
 import { checkCopy, readConcepts, writeHeldOutCopy } from './eval-copy.ts';
 import { type Outcome, renderMarkdown, writeJson } from './eval-output.ts';
 import { evalModes, type ModeRun, runMode } from './eval-queries.ts';
 import { scoreRuns } from './eval-report.ts';
 import { holdOutLabels, type Split } from './eval-split.ts';
+import { describeMachine } from './machine.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const CLI = path.join(ROOT, 'src/cli.ts');
 
 const { values: args } = parseArgs({
   options: {
-    runtime: { type: 'string', default: 'int8' },
+    runtime: { type: 'string', default: 'auto' },
     data: { type: 'string', multiple: true },
     fraction: { type: 'string', default: '0.1' },
     seed: { type: 'string', default: 'esco-eval-1' },
@@ -50,7 +56,7 @@ const { values: args } = parseArgs({
     'weaviate-dir': { type: 'string' },
   },
 });
-if (args.runtime !== 'int8' && args.runtime !== 'fp32') throw new Error(`--runtime ${args.runtime}: int8 or fp32`);
+if (!['auto', 'int8', 'fp32'].includes(args.runtime)) throw new Error(`--runtime ${args.runtime}: auto, int8 or fp32`);
 const options = {
   runtime: args.runtime,
   data: (args.data ?? [path.join(ROOT, '../shared/esco/v1.1.1')]).map((p) => path.resolve(p)),
@@ -77,6 +83,7 @@ async function main(): Promise<void> {
     const services = await startServices();
     try {
       o.weaviate = services.weaviate.version;
+      o.runtime = services.runtime;
       const ingest = await runIngest(services.weaviate, path.join(scratch, 'data'));
       Object.assign(o, { ingest: ingest.summary, timing: { ...o.timing, ...ingest.timing } });
       o.load.push(os.loadavg());
@@ -107,31 +114,36 @@ async function prepare(dir: string): Promise<{ split: Split; copyMs: number }> {
 }
 
 async function startServices() {
-  const dataDir = args['weaviate-dir'] && reusableDir(path.resolve(args['weaviate-dir']));
-  const inference: LocalInference = await startInference({ runtime: options.runtime as 'int8' | 'fp32' });
+  const inference: LocalInference = await startInference({ runtime: options.runtime as InferenceRuntime });
   let weaviate: LocalWeaviate;
+  let runtime: InferenceMeta;
   try {
+    runtime = await inference.meta();
+    const dataDir = args['weaviate-dir'] && reusableDir(path.resolve(args['weaviate-dir']), runtime.runtime);
     weaviate = await startLocalWeaviate({ inferenceUrl: inference.url, ...(dataDir && { dataDir }) });
   } catch (error) {
     await inference.stop();
     throw error;
   }
-  log(`weaviate-server ${weaviate.version} at ${weaviate.url}, inference (${options.runtime}) at ${inference.url}`);
+  log(`weaviate-server ${weaviate.version} at ${weaviate.url}, inference at ${inference.url}`);
+  log(`inference runtime ${runtime.runtime} (${runtime.runtime_choice.requested}: ${runtime.runtime_choice.reason})`);
+  log(`CPU ${describeMachine()}`);
   const stop = async () => {
     await weaviate.stop();
     await inference.stop();
   };
-  return { inference, weaviate, stop };
+  return { inference, weaviate, runtime, stop };
 }
 
 /**
- * A Weaviate data dir for this split and runtime. The stored vectors are the runtime's, and
+ * A Weaviate data dir for this split and the runtime the service runs (auto: chosen at start on
+ * this CPU). The stored vectors are the runtime's, and
  * ingest rewrites an object only when its content changes: data vectorized by the other runtime
  * would be kept as it is, so a dir is refused for another runtime, dataset, fraction or seed.
  */
-function reusableDir(dir: string): string {
+function reusableDir(dir: string, runtime: string): string {
   const marker = path.join(dir, 'esco-eval.json');
-  const { runtime, data, fraction, seed } = options;
+  const { data, fraction, seed } = options;
   const wanted = JSON.stringify({ runtime, data, fraction, seed });
   mkdirSync(dir, { recursive: true });
   if (!existsSync(marker)) writeFileSync(marker, wanted);

@@ -27,11 +27,12 @@ import { parseArgs } from 'node:util';
 import { execa } from 'execa';
 import { loadConfig } from '../src/config/config.ts';
 import type { Vectorizer } from '../src/weaviate/schema.ts';
-import { startInference } from '../test/support/inference.ts';
+import { type InferenceMeta, startInference } from '../test/support/inference.ts';
 import { startLocalWeaviate } from '../test/support/weaviate-server.ts';
 import { type ChangedCopy, TEN_PERCENT, writeChangedCopy } from './changed-copy.ts';
 import { type BenchServer, type BinOptions, type EngineScenario, runInitScenario } from './engine.ts';
 import { renderTable, targets } from './ingest-report.ts';
+import { describeMachine, machine } from './machine.ts';
 import { type InProcessScenario, runScenario, type ScenarioName, type ScenarioResult } from './scenarios.ts';
 import { vectorizeCeiling } from './vectorize.ts';
 
@@ -111,6 +112,9 @@ if (args.child) {
   await main();
 }
 
+/** What the inference service said of its runtime (auto: chosen at start on this CPU). */
+let inferenceRuntime: InferenceMeta | undefined;
+
 async function main(): Promise<void> {
   const results: ScenarioResult[] = [];
   const load = { start: loadavg().map((l) => Number(l.toFixed(2))), end: [] as number[] };
@@ -142,7 +146,13 @@ async function main(): Promise<void> {
     rmSync(scratch, { recursive: true, force: true });
   }
   load.end = loadavg().map((l) => Number(l.toFixed(2)));
-  const env = { MALLOC_ARENA_MAX: process.env.MALLOC_ARENA_MAX ?? null, nodeFlags: CLI_FLAGS, loadavg: load };
+  const env = {
+    machine: machine(),
+    inferenceRuntime: inferenceRuntime && { runtime: inferenceRuntime.runtime, ...inferenceRuntime.runtime_choice },
+    MALLOC_ARENA_MAX: process.env.MALLOC_ARENA_MAX ?? null,
+    nodeFlags: CLI_FLAGS,
+    loadavg: load,
+  };
   const report = { at: new Date().toISOString(), options, env, results, targets: targets(results) };
   const dir = path.join(ROOT, 'bench/results');
   mkdirSync(dir, { recursive: true });
@@ -155,6 +165,7 @@ async function main(): Promise<void> {
 /** A fresh inference service for the vector scenarios, and a fresh Weaviate (with the module) unless only the service is measured. */
 async function startServer(group: ScenarioName[]): Promise<Partial<BenchServer>> {
   const inference = VECTORS.includes(group[0] as ScenarioName) ? await startInference() : undefined;
+  inferenceRuntime = (await inference?.meta()) ?? inferenceRuntime;
   if (group[0] === 'vectorize-ceiling') return { inference };
   return { weaviate: await startLocalWeaviate({ inferenceUrl: inference?.url }), inference };
 }
@@ -224,8 +235,11 @@ async function child(name: InProcessScenario, env: Record<string, string>): Prom
   return JSON.parse(last) as ScenarioResult;
 }
 
-/** What the figures depend on: batching, vectorizers, node flags, and the machine's load. */
+/** What the figures depend on: the CPU, batching, vectorizers, node flags, and the machine's load. */
 function header(load: { start: number[]; end: number[] }): string {
   const show = (v: Vectorizer) => `${options.batching(v).batchSize}×${options.batching(v).concurrency}`;
-  return `times are wall times (for the bin's scenarios: its process, start-up included); batch size × concurrency ${show('text2vec-transformers')} with the vectorizer, ${show('none')} without; the -vectors scenarios vectorize with text2vec-transformers (the inference service, int8), cold, restart, upgrade and ceiling use vectorizer none; node flags "${CLI_FLAGS.join(' ')}" (as the bin), NODE_OPTIONS "${options.nodeOptions}", MALLOC_ARENA_MAX ${process.env.MALLOC_ARENA_MAX ?? 'unset'}; load average (1, 5, 15 min) ${load.start.join(', ')} at the start, ${load.end.join(', ')} at the end`;
+  const runtime = inferenceRuntime
+    ? `${inferenceRuntime.runtime}: ${inferenceRuntime.runtime_choice.reason}`
+    : 'not started';
+  return `CPU ${describeMachine()}; times are wall times (for the bin's scenarios: its process, start-up included); batch size × concurrency ${show('text2vec-transformers')} with the vectorizer, ${show('none')} without; the -vectors scenarios vectorize with text2vec-transformers (the inference service, ${runtime}), cold, restart, upgrade and ceiling use vectorizer none; node flags "${CLI_FLAGS.join(' ')}" (as the bin), NODE_OPTIONS "${options.nodeOptions}", MALLOC_ARENA_MAX ${process.env.MALLOC_ARENA_MAX ?? 'unset'}; load average (1, 5, 15 min) ${load.start.join(', ')} at the start, ${load.end.join(', ')} at the end`;
 }

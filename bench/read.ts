@@ -28,6 +28,7 @@ import { readCsv } from '../src/esco/csv.ts';
 import type { RecordHandlers } from '../src/esco/dataset.ts';
 import { discover } from '../src/esco/discovery.ts';
 import { openDataset } from '../src/esco/open.ts';
+import { describeMachine } from './machine.ts';
 import { officialZips, RELATION_FILE, synthesize } from './read-datasets.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -182,7 +183,7 @@ async function main(dataDir: string, repeat: number): Promise<void> {
       s: summarize([0, 1, 2].map(() => runChild('ours', 'fingerprint', paths))),
     }));
     console.log(
-      `\nNode ${process.version}, node flags "${CLI_FLAGS.join(' ')}" (as the bin); median (min–max) of ${repeat} fresh processes per parser, alternating; load average ${load} at the start, ${loadavg()[0]?.toFixed(1)} at the end\n`,
+      `\nCPU ${describeMachine()}; Node ${process.version}, node flags "${CLI_FLAGS.join(' ')}" (as the bin); median (min–max) of ${repeat} fresh processes per parser, alternating; load average ${load} at the start, ${loadavg()[0]?.toFixed(1)} at the end\n`,
     );
     console.log(
       '| dataset | parser | records | read, s | records/s | process, s | peak RSS, MiB | csv-parse ÷ ours: read / process |',

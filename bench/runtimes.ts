@@ -14,6 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { execa } from 'execa';
 import { inferenceHome } from '../test/support/inference.ts';
+import { describeMachine } from './machine.ts';
 import { vectorizerTexts } from './vectorize.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -58,7 +59,7 @@ try {
     results.push(JSON.parse(run.stdout.trim().split('\n').at(-1) ?? '{}') as Measured);
   }
   console.log(
-    `${texts.length} texts as Weaviate's module builds them for ESCO v1.1.1; a spread sample of ${args.sample}, batches of 32 grouped by length\n`,
+    `${texts.length} texts as Weaviate's module builds them for ESCO v1.1.1; a spread sample of ${args.sample}, batches of 32 grouped by length; CPU ${describeMachine()}\n`,
   );
   console.log('| runtime | texts/s | whole dataset at that rate | load | peak RSS |');
   console.log('| --- | ---: | ---: | ---: | ---: |');

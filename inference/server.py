@@ -4,7 +4,8 @@ Speaks what Weaviate's text2vec-transformers module expects of the
 `semitechnologies/transformers-inference` images (weaviate/t2v-transformers-models, app.py):
 
   GET  /.well-known/live, /.well-known/ready   204
-  GET  /meta                                   {"model": <config.json>, "model_path": ...}
+  GET  /meta                                   {"model": <config.json>, "model_path": ...} and ours:
+                                               "runtime" (int8 or fp32), why, and the CPU (runtime.py)
   POST /vectors, /vectors/                     {"text": str, "config": {...}} -> {"text", "vector", "dim"}
 
 Optional bearer tokens as the images do (AUTHENTICATION_ALLOWED_TOKENS, comma-separated).
@@ -32,7 +33,7 @@ from concurrent.futures import Future
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
-from encoder import Encoder
+from runtime import RUNTIMES, as_meta, cpu, describe_cpu, select
 
 log = logging.getLogger("inference")
 
@@ -170,7 +171,10 @@ def options(argv: list[str]) -> argparse.Namespace:
     env = os.environ.get
     parser = argparse.ArgumentParser(description="transformers-inference contract on ONNX Runtime")
     parser.add_argument("--model-dir", default=env("MODEL_DIR", str(Path(__file__).parent / "models/model")))
-    parser.add_argument("--runtime", choices=["int8", "fp32"], default=env("INFERENCE_RUNTIME", "int8"))
+    parser.add_argument(
+        "--runtime", choices=RUNTIMES, default=env("INFERENCE_RUNTIME", "auto"),
+        help="auto: int8 where it is faithful and faster on this CPU, else fp32 (runtime.py)",
+    )
     parser.add_argument("--host", default=env("HOST", "0.0.0.0"))
     parser.add_argument("--port", type=int, default=int(env("PORT", "8080")))
     parser.add_argument("--threads", type=int, default=int(env("INFERENCE_THREADS", "0")), help="0: one per core")
@@ -183,10 +187,15 @@ def main(argv: list[str]) -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     args = options(argv)
     started = time.perf_counter()
-    encoder = Encoder(Path(args.model_dir), args.runtime, args.threads)
+    encoder, choice = select(Path(args.model_dir), args.runtime, args.threads)
+    processor = cpu()
+    log.info("runtime %s (%s): %s; CPU %s", choice.runtime, choice.requested, choice.reason, describe_cpu(processor))
     batcher = Batcher(encoder, args.max_batch, args.max_wait_ms / 1000)
     tokens = [t.strip() for t in os.environ.get("AUTHENTICATION_ALLOWED_TOKENS", "").split(",") if t.strip()]
-    meta = {"model": encoder.config, "model_path": str(args.model_dir), "name": encoder.name, "runtime": encoder.describe()}
+    meta = {
+        "model": encoder.config, "model_path": str(args.model_dir), "name": encoder.name,
+        "engine": encoder.describe(), **as_meta(choice, processor),
+    }
     server = InferenceServer((args.host, args.port), batcher, meta, tokens)
     signal.signal(signal.SIGTERM, lambda *_: threading.Thread(target=server.shutdown).start())
     log.info(

@@ -19,6 +19,8 @@ scripts/weaviate-bin.sh >/dev/null
 step "inference service (inference/: all-MiniLM-L6-v2 on ONNX Runtime) and its tests against sentence-transformers"
 inference="$(scripts/inference.sh)"
 MODEL_DIR="$inference/model" "$inference/venv/bin/python" -m unittest discover -s inference
+step "int8 vectors on other x86-64 CPUs (AVX2 without VNNI, SSE4.2), emulated by qemu-user"
+scripts/cpu-emulation.sh "$inference"
 step "integration tests (real weaviate-server with text2vec-transformers and the inference service)"
 npx vitest run --project integration
 # The compose end-to-end suite needs root, apt-get and podman: CI runs it (CI=true); elsewhere

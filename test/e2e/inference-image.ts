@@ -23,7 +23,8 @@ const IMAGE_PYTHON = [
     (tag) => ['--platform', tag],
   ),
 ];
-const SERVICE_FILES = ['server.py', 'encoder.py', 'requirements.txt'];
+// golden.json: the calibration texts runtime.py checks int8 against at start.
+const SERVICE_FILES = ['server.py', 'encoder.py', 'runtime.py', 'golden.json', 'requirements.txt'];
 
 /** The folder scripts/inference.sh prints: venv/ (the host's runtime) and model/ (converted, cached). */
 export async function inferenceHome(options: BuildOptions): Promise<string> {

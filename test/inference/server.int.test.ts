@@ -97,3 +97,33 @@ describe('the inference service, as the module talks to it', () => {
     expect(pooling.body.error).toBe("invalid pooling method 'max'");
   });
 });
+
+describe('the runtime the service chooses by default (auto), as docker compose starts it', () => {
+  let auto: LocalInference;
+  beforeAll(async () => {
+    auto = await startInference();
+  }, 600_000);
+  afterAll(async () => {
+    await auto?.stop();
+  });
+
+  it('says in /meta which runtime it runs, why, and on which CPU, and serves vectors of that runtime', async () => {
+    const meta = await auto.meta();
+    expect(['int8', 'fp32']).toContain(meta.runtime);
+    expect(meta.runtime_choice.requested).toBe('auto');
+    expect(meta.runtime_choice.int8_min_cosine).toBeGreaterThan(0.98);
+    expect(meta.runtime_choice.reason).toMatch(meta.runtime === 'int8' ? /int8 is [\d.]+x fp32/ : /int8 is only/);
+    expect(meta.cpu.model).not.toBe('');
+    expect(meta.engine).toContain(meta.runtime);
+    expect(auto.logTail(50)).toContain(`runtime ${meta.runtime} (auto): ${meta.runtime_choice.reason}`);
+    // One at a time: int8 quantizes activations per batch, so company could move a vector a little.
+    const cosines: number[] = [];
+    for (const { text, vector: expected } of golden.texts) {
+      const res = await fetch(`${auto.url}/vectors`, { method: 'POST', body: moduleBody(text) });
+      const { vector } = (await res.json()) as { vector: number[] };
+      cosines.push(vector.reduce((sum, x, j) => sum + x * (expected[j] ?? Number.NaN), 0));
+    }
+    if (meta.runtime === 'fp32') expect(Math.min(...cosines)).toBeGreaterThan(1 - 1e-5);
+    else expect(Math.min(...cosines)).toBeCloseTo(meta.runtime_choice.int8_min_cosine ?? 0, 3);
+  });
+});

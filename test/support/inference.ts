@@ -19,9 +19,28 @@ export interface InferenceStats {
   model: string;
 }
 
+/** What the service says of itself in GET /meta beyond the model (inference/runtime.py). */
+export interface InferenceMeta {
+  name: string;
+  engine: string;
+  /** The runtime it runs: chosen at start (`auto`, the default) or asked for. */
+  runtime: 'int8' | 'fp32';
+  runtime_choice: {
+    requested: InferenceRuntime;
+    reason: string;
+    int8_min_cosine?: number;
+    texts_per_second?: { int8: number; fp32: number };
+  };
+  cpu: { model: string; arch: string; vector: string[] };
+}
+
+export type InferenceRuntime = 'auto' | 'int8' | 'fp32';
+
 export interface LocalInference {
   url: string;
   pid: number;
+  /** GET /meta: which runtime the service chose, why, and on which CPU. */
+  meta(): Promise<InferenceMeta>;
   /** What the service has done since it started (GET /stats). */
   stats(): Promise<InferenceStats>;
   logTail(lines?: number): string;
@@ -33,7 +52,8 @@ export interface LocalInference {
 }
 
 export interface InferenceOptions {
-  runtime?: 'int8' | 'fp32';
+  /** Default: the service's own default (`auto`), as docker compose runs it. */
+  runtime?: InferenceRuntime;
   /** Default: a free one. A restart on the same port is the same service to Weaviate. */
   port?: number;
   /** Extra arguments for inference/server.py (e.g. --max-batch). */
@@ -51,7 +71,8 @@ export async function startInference(options: InferenceOptions = {}): Promise<Lo
   const args = [
     path.join(ROOT, 'inference/server.py'),
     ...['--model-dir', path.join(home, 'model'), '--host', '127.0.0.1', '--port', String(options.port ?? 0)],
-    ...['--runtime', options.runtime ?? 'int8', ...(options.args ?? [])],
+    ...(options.runtime ? ['--runtime', options.runtime] : []),
+    ...(options.args ?? []),
   ];
   const child = spawn(path.join(home, 'venv/bin/python'), args, {
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '' },
@@ -62,6 +83,7 @@ export async function startInference(options: InferenceOptions = {}): Promise<Lo
   return {
     url,
     pid: child.pid ?? -1,
+    meta: async () => (await (await fetch(`${url}/meta`)).json()) as InferenceMeta,
     stats: async () => (await (await fetch(`${url}/stats`)).json()) as InferenceStats,
     logTail: (lines = 30) => log.slice(-lines).join('\n'),
     stop: () => stopProcess(child),

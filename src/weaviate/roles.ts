@@ -17,7 +17,7 @@ import { load as parseYaml } from 'js-yaml';
 import { z } from 'zod';
 import { PROJECT_ROOT } from '../config/config.ts';
 import { EscoInitError } from '../errors.ts';
-import { statusOf } from './failure.ts';
+import { failureKind, statusOf } from './failure.ts';
 import { type RestEndpoint, restRequest, restText } from './rest.ts';
 
 export const DEFAULT_ROLES_FILE = path.join(PROJECT_ROOT, 'resources/weaviate-roles.yaml');
@@ -205,7 +205,7 @@ async function readRole(rest: RestEndpoint, name: string): Promise<WeaviatePermi
     };
     return body.permissions ?? [];
   } catch (error) {
-    if (statusOf(error) === 404) return null;
+    if (failureKind(error) === 'not-found') return null;
     throw refused(error, { step: 'read-role', what: `reading role ${name}` });
   }
 }

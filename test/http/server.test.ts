@@ -60,6 +60,36 @@ function service(failure: unknown = new Error('no query expected')) {
   return { app, submitted, inferenceErrors };
 }
 
+const post = (body: string, contentType: string) => ({
+  method: 'POST' as const,
+  url: '/admin/ingest',
+  headers: { 'content-type': contentType, authorization: `Bearer ${ADMIN_SECRET}` },
+  body,
+});
+
+describe('POST /admin/ingest bodies', () => {
+  it('answers 415 unsupported_media_type to a text/plain body (README: JSON only), and starts no run', async () => {
+    const { app, submitted } = service();
+    for (const contentType of ['text/plain', 'text/plain; charset=utf-8']) {
+      const reply = await app.inject(post('{"force":true}', contentType));
+      expect(reply.statusCode, contentType).toBe(415);
+      expect(reply.json(), contentType).toMatchObject({ error: 'unsupported_media_type' });
+    }
+    expect(submitted).toEqual([]);
+  });
+
+  it('accepts the same body as JSON (202), and still answers 400 to JSON of the wrong shape', async () => {
+    const { app, submitted } = service();
+    const accepted = await app.inject(post('{"force":true}', 'application/json'));
+    expect(accepted.statusCode).toBe(202);
+    expect(accepted.json()).toMatchObject({ runId: 'r1', state: 'queued', force: true });
+    expect(submitted).toEqual([{ force: true, by: 'ops', idempotencyKey: null }]);
+    const wrong = await app.inject(post('{"force":"yes"}', 'application/json'));
+    expect(wrong.statusCode).toBe(400);
+    expect(wrong.json()).toMatchObject({ error: 'bad_request' });
+  });
+});
+
 /** What weaviate-client throws for a gRPC query that failed (its class is not exported). */
 function queryError(status: string, details: string): Error {
   const error = new Error(

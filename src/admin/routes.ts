@@ -43,6 +43,9 @@ const RUN_OF = new WeakMap<FastifyRequest, string>();
 
 export function registerAdminRoutes(app: FastifyInstance, deps: AdminDeps): void {
   app.register(async (admin) => {
+    // JSON only: fastify would hand a text/plain body to the route as a string (then a 400 that
+    // blames the body's shape); without a parser for it, the answer is 415, as for any other type.
+    admin.removeContentTypeParser('text/plain');
     admin.addHook('onResponse', async (request, reply) => audit(deps, request, reply.statusCode));
     for (const handler of deps.guard) admin.addHook('preHandler', handler);
     admin.post('/admin/ingest', { bodyLimit: ADMIN_BODY_LIMIT }, (request, reply) => ingest(deps, request, reply));

@@ -20,7 +20,7 @@ import type { Metrics } from '../metrics/metrics.ts';
 import { registerMetrics } from '../metrics/route.ts';
 import type { GenerationPin } from '../search/generation-pin.ts';
 import { answeredFrom, GENERATION_HEADER, type Readiness, type RouteDeps, registerRoutes } from '../search/routes.ts';
-import { failureOf } from '../weaviate/failure.ts';
+import { failureKind } from '../weaviate/failure.ts';
 import { BadRequest, tryLater } from './errors.ts';
 import { registerSaturation, type SaturationLimits } from './saturation.ts';
 import { gateHandler, type WeaviateGate } from './weaviate-gate.ts';
@@ -96,10 +96,10 @@ async function errorAnswer(deps: ServerDeps, error: unknown, request: FastifyReq
     return reply.code(status).send({ error: name, message: (error as Error).message, ...from });
   }
   deps.log.error({ err: error, url: request.url, ...from }, 'request failed');
-  const failure = failureOf(error);
-  if (failure.messages.some((m) => /vectoriz/i.test(m))) deps.metrics.inferenceError('search');
+  const kind = failureKind(error);
+  if (kind === 'vectorizer') deps.metrics.inferenceError('search');
   // Weaviate gone (refused, reset, gRPC unavailable): a retry later may succeed, so say when.
-  if (failure.socket !== undefined || failure.grpc === 'UNAVAILABLE') {
+  if (kind === 'unavailable') {
     const message = `Weaviate is unreachable: ${(error as Error).message}`;
     return tryLater(reply, {
       error: 'upstream_unavailable',

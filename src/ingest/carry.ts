@@ -10,7 +10,7 @@
  * just ahead of the writes of that group (250 vectors: 0.4 MB as Float32Array, and the read reply
  * several times that while it is decoded; 1000 took the 10 % upgrade to 253 MB peak RSS).
  */
-import { statusOf } from '../weaviate/failure.ts';
+import { failureKind } from '../weaviate/failure.ts';
 import { retrying } from '../weaviate/retry.ts';
 import { VECTOR_NAME, vectorizerOf } from '../weaviate/schema.ts';
 import { type IngestContext, physicalName, throwIfInterrupted } from './context.ts';
@@ -64,7 +64,7 @@ async function vectorizerOfCollection(ctx: IngestContext, collection: string) {
     if (!(await ctx.client.collections.exists(collection))) return undefined;
     return vectorizerOf(await ctx.client.collections.exportToJson(collection));
   } catch (error) {
-    if (statusOf(error) === 404) return undefined;
+    if (failureKind(error) === 'not-found') return undefined;
     throw error;
   }
 }

@@ -23,11 +23,28 @@ import type { OrchestratorDeps } from './session.ts';
 /** Consecutive failed polls a waiter tolerates before it fails. */
 const MAX_POLL_FAILURES = 10;
 
+/**
+ * What a run went by, for code to branch on: decide()'s verdict, or the operator declining the
+ * re-ingest it asked about. `run.decision` words it for the record and the log.
+ */
+export interface RunDecision {
+  action: Decision['action'] | 'declined';
+  reason: string;
+}
+
 export interface InitOutcome {
   state: Extract<RunState, 'ingested' | 'skipped' | 'waited'>;
   run: RunRecord;
+  /** The decision `run.decision` words. */
+  decision: RunDecision;
   /** Milliseconds from start (Weaviate ready) to the first decision. */
   decisionMs: number;
+}
+
+/** The decision a run goes by (the latest: taking the lease checks again) and when the first was made. */
+interface Decided {
+  decision: RunDecision;
+  ms: number;
 }
 
 export async function orchestrate(d: OrchestratorDeps): Promise<InitOutcome> {
@@ -37,25 +54,31 @@ export async function orchestrate(d: OrchestratorDeps): Promise<InitOutcome> {
   const status = await d.statusStore.readStatus(d.datasetKey);
   const decision = await decideFor(d, status, startEpoch);
   const decisionMs = Math.round(d.clock.now() - started);
-  run.decision = `${decision.action}: ${decision.reason}`;
+  const decided: Decided = { decision: goBy(run, decision), ms: decisionMs };
   d.log.info({ decision: decision.action, reason: decision.reason, decisionMs }, `decision: ${run.decision}`);
-  if (decision.action === 'skip') return finish(d, run, 'skipped', decisionMs);
+  if (decision.action === 'skip') return finish(d, run, 'skipped', decided);
   if (decision.replacesCompleteData && d.confirm) {
     const yes = await d.confirm(`Weaviate holds a complete ESCO dataset; ${decision.reason}. Re-ingest?`);
     if (!yes) {
-      run.decision = `declined: ${decision.reason}`;
-      return finish(d, run, 'skipped', decisionMs);
+      decided.decision = goBy(run, { action: 'declined', reason: decision.reason });
+      return finish(d, run, 'skipped', decided);
     }
   }
   try {
     await d.prepare?.();
     await d.statusStore.writeRun(run);
-    return await acquireOrFollow(d, run, startEpoch, decisionMs);
+    return await acquireOrFollow(d, run, startEpoch, decided);
   } catch (error) {
     const failure = normalize(error, d.signal);
     if (run.state === 'running') await recordRunEnd(d, run, stateOf(failure), failure);
     throw failure;
   }
+}
+
+/** The run goes by `decision`: its record words it as `<action>: <reason>`. */
+function goBy(run: RunRecord, decision: RunDecision): RunDecision {
+  run.decision = `${decision.action}: ${decision.reason}`;
+  return { action: decision.action, reason: decision.reason };
 }
 
 async function decideFor(d: OrchestratorDeps, status: DatasetStatus | null, startEpoch: number): Promise<Decision> {
@@ -68,7 +91,7 @@ async function acquireOrFollow(
   d: OrchestratorDeps,
   run: RunRecord,
   startEpoch: number,
-  decisionMs: number,
+  decided: Decided,
 ): Promise<InitOutcome> {
   // --wait-timeout bounds waiting for others: time spent holding the lease ourselves does not count.
   let waitStarted = d.clock.now();
@@ -82,7 +105,7 @@ async function acquireOrFollow(
       const status = await d.statusStore.readStatus(d.datasetKey);
       if ((await decideFor(d, status, startEpoch)).action === 'skip') {
         event(run, `the data was completed by run ${status?.runId} (epoch ${status?.epoch})`);
-        return finish(d, run, 'waited', decisionMs);
+        return finish(d, run, 'waited', decided);
       }
       result = await d.lock.tryAcquire();
       failures = 0;
@@ -95,7 +118,7 @@ async function acquireOrFollow(
     }
     if (result.lease) {
       attempts += 1;
-      const outcome = await holdAndIngest(d, run, result.lease, result.previous, startEpoch, decisionMs);
+      const outcome = await holdAndIngest(d, run, result.lease, result.previous, startEpoch, decided);
       if (outcome) return outcome;
       if (attempts >= d.maxAttempts) throw gaveUpAfterLosses(attempts);
       waitStarted = d.clock.now();
@@ -118,7 +141,7 @@ async function holdAndIngest(
   lease: Lease,
   previous: Observation,
   startEpoch: number,
-  decisionMs: number,
+  decided: Decided,
 ): Promise<InitOutcome | null> {
   run.epochs.push(lease.epoch);
   event(run, `acquired the lease, epoch ${lease.epoch} (${describePrevious(previous)})`);
@@ -133,9 +156,9 @@ async function holdAndIngest(
     if (decision.action === 'skip') {
       event(run, `already completed by run ${status?.runId}; nothing to do`);
       await releaseLease(d, lease, 'skipped');
-      return finish(d, run, 'waited', decisionMs);
+      return finish(d, run, 'waited', decided);
     }
-    run.decision = `ingest: ${decision.reason}`;
+    decided.decision = goBy(run, decision);
     if (decision.switchTo !== undefined) await holder.finishSwitch(decision.switchTo, status);
     else await holder.ingest(status, decision.resume);
   } catch (error) {
@@ -148,12 +171,12 @@ async function holdAndIngest(
     throw failure;
   }
   await releaseLease(d, lease, 'completed');
-  return finish(d, run, 'ingested', decisionMs);
+  return finish(d, run, 'ingested', decided);
 }
 
-async function finish(d: OrchestratorDeps, run: RunRecord, state: InitOutcome['state'], decisionMs: number) {
+async function finish(d: OrchestratorDeps, run: RunRecord, state: InitOutcome['state'], decided: Decided) {
   await recordRunEnd(d, run, state, null);
-  return { state, run, decisionMs };
+  return { state, run, decision: decided.decision, decisionMs: decided.ms };
 }
 
 function describePrevious(o: Observation): string {

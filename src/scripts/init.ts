@@ -16,7 +16,7 @@ import { WeaviateVectorizer } from '../ingest/vectorizer.ts';
 import type { Logger } from '../log.ts';
 import { renderPlan } from '../orchestration/dry-run.ts';
 import { escoPasses } from '../orchestration/init-passes.ts';
-import { orchestrate } from '../orchestration/orchestrator.ts';
+import { type InitOutcome, orchestrate } from '../orchestration/orchestrator.ts';
 import { normalize } from '../orchestration/run-record.ts';
 import type { OrchestratorDeps } from '../orchestration/session.ts';
 import type { Progress } from '../state/lease-store.ts';
@@ -108,7 +108,7 @@ async function initWith(
       decisionMs: outcome.decisionMs,
       totalMs: Math.round(performance.now() - times.started),
     },
-    outcomeMessage(outcome.state, outcome.run.decision),
+    outcomeMessage(outcome),
   );
   return 0;
 }
@@ -188,9 +188,9 @@ export function newRunId(): string {
   return `${stamp}-${randomBytes(3).toString('hex')}`;
 }
 
-function outcomeMessage(state: string, decision: string): string {
+function outcomeMessage({ state, decision }: InitOutcome): string {
   if (state === 'ingested') return 'ESCO is ingested, verified and published';
   if (state === 'waited') return 'ESCO was completed by another process; nothing left to do';
-  if (decision.startsWith('declined')) return 're-ingest declined; nothing was changed';
+  if (decision.action === 'declined') return 're-ingest declined; nothing was changed';
   return 'ESCO is already complete; nothing to do';
 }

@@ -8,7 +8,7 @@
  */
 import { generationName } from '../generations/names.ts';
 import type { DatasetStatus } from '../state/status-store.ts';
-import { saysWeaviate, statusOf } from '../weaviate/failure.ts';
+import { failureKind } from '../weaviate/failure.ts';
 
 export interface Pin {
   /** The published generation; null: the plain names (data from before generations, or `ingest`). */
@@ -125,8 +125,9 @@ export function pinOf(status: DatasetStatus | null): Pin {
 
 /**
  * Weaviate's answer for a collection that does not exist (checked on 1.38): gRPC queries and
- * aggregations say "could not find class <name> in schema"; the schema endpoint answers 404.
+ * aggregations say the collection is missing; the schema endpoint answers 404.
  */
 export function isCollectionGone(error: unknown): boolean {
-  return statusOf(error) === 404 || saysWeaviate(error, 'could not find class');
+  const kind = failureKind(error);
+  return kind === 'not-found' || kind === 'collection-missing';
 }

@@ -2,8 +2,9 @@
  * What a failed request to Weaviate says, read from the error's structure: the HTTP status, the
  * gRPC status, the socket error code of a dropped connection, a request timeout, and Weaviate's
  * own messages from its error body. Retries decide on these (`isTransient`), never on the text
- * of an error message. The whole cause chain is read: fetch reports a refused or dropped
- * connection as `TypeError: fetch failed` whose cause carries the code.
+ * of an error message; any other decision on a failure asks for its kind (`failureKind`), so that
+ * Weaviate's words are read here only. The whole cause chain is read: fetch reports a refused or
+ * dropped connection as `TypeError: fetch failed` whose cause carries the code.
  *
  * The errors it reads (weaviate-client 3.14, Node 24's fetch, checked against a real 1.38 server):
  * - ours (RestStatusError): the status and the body as Weaviate sent it;
@@ -76,19 +77,40 @@ export function statusOf(error: unknown): number | undefined {
 }
 
 /**
- * A create that met an existing class, property, alias or object id. Weaviate answers 422 for
- * every validation failure and tells "already exists" apart only in its message (1.38: "class
- * name X already exists", "conflict for property …: already in use", "create alias: X, alias
- * already exists", "id '…' already exists"), so the parsed message decides, under a 422 only.
+ * What a failed request to Weaviate means, for the code that decides on it. Weaviate tells some
+ * failures apart only in its messages, which are read here and nowhere else. The first that applies:
+ * - `not-found`: HTTP 404, the object, class, role or user asked for is not there;
+ * - `already-exists`: a create met an existing class, property, alias or object id. Weaviate
+ *   answers 422 for every validation failure and tells this one apart only in its message (1.38:
+ *   "class name X already exists", "conflict for property …: already in use", "create alias: X,
+ *   alias already exists", "id '…' already exists"), so the message decides, under a 422 only;
+ * - `collection-missing`: a query, aggregation or write named a collection the schema does not
+ *   have ("could not find class X in schema": gRPC UNKNOWN, or a REST error body);
+ * - `index-loading`: a collection created a moment ago (by another process) whose index this node
+ *   has not loaded yet ("non-existing index for X");
+ * - `vectorizer`: the vectorizer module could not vectorize (its inference service failed);
+ * - `unavailable`: Weaviate did not answer: a refused, reset or dropped connection, gRPC UNAVAILABLE;
+ * - `other`: anything else.
  */
-export function isAlreadyExists(error: unknown): boolean {
-  const f = failureOf(error);
-  return f.status === 422 && f.messages.some((m) => /already exists|already in use/i.test(m));
-}
+export type FailureKind =
+  | 'not-found'
+  | 'already-exists'
+  | 'collection-missing'
+  | 'index-loading'
+  | 'vectorizer'
+  | 'unavailable'
+  | 'other';
 
-/** Whether one of Weaviate's messages (not our wording around them) contains `text`. */
-export function saysWeaviate(error: unknown, text: string): boolean {
-  return failureOf(error).messages.some((m) => m.includes(text));
+export function failureKind(error: unknown): FailureKind {
+  const f = failureOf(error);
+  const says = (pattern: RegExp) => f.messages.some((m) => pattern.test(m));
+  if (f.status === 404) return 'not-found';
+  if (f.status === 422 && says(/already exists|already in use/i)) return 'already-exists';
+  if (says(/could not find class/)) return 'collection-missing';
+  if (says(/non-existing index for/)) return 'index-loading';
+  if (says(/vectoriz/i)) return 'vectorizer';
+  if (f.socket !== undefined || f.grpc === 'UNAVAILABLE') return 'unavailable';
+  return 'other';
 }
 
 export function failureOf(error: unknown): Failure {

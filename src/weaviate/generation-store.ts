@@ -7,7 +7,7 @@ import type { WeaviateClient } from 'weaviate-client';
 import { EscoInitError } from '../errors.ts';
 import { type GenerationStore, type NameTarget, type Published, publishedOf } from '../generations/generation-store.ts';
 import { generationName, parseGenerationName } from '../generations/names.ts';
-import { isAlreadyExists, statusOf } from './failure.ts';
+import { failureKind } from './failure.ts';
 
 export class WeaviateGenerationStore implements GenerationStore {
   readonly #client: WeaviateClient;
@@ -75,7 +75,7 @@ export class WeaviateGenerationStore implements GenerationStore {
       try {
         await this.#client.collections.delete(generationName(name, generation));
       } catch (error) {
-        if (statusOf(error) !== 404) throw error;
+        if (failureKind(error) !== 'not-found') throw error;
       }
     }
   }
@@ -85,7 +85,7 @@ export class WeaviateGenerationStore implements GenerationStore {
       await this.#client.alias.create({ alias, collection });
     } catch (error) {
       // Created a moment ago by our own earlier attempt (a retried request): point it again.
-      if (!isAlreadyExists(error)) throw error;
+      if (failureKind(error) !== 'already-exists') throw error;
       await this.#client.alias.update({ alias, newTargetCollection: collection });
     }
   }

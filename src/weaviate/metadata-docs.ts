@@ -9,7 +9,7 @@
 import { generateUuid5, type WeaviateClient } from 'weaviate-client';
 import { sleep } from '../clock.ts';
 import { EscoInitError } from '../errors.ts';
-import { isAlreadyExists, saysWeaviate, statusOf } from './failure.ts';
+import { failureKind, statusOf } from './failure.ts';
 
 export const METADATA_COLLECTION = 'Metadata';
 const ID_NAMESPACE = 'esco-init/metadata';
@@ -67,7 +67,8 @@ export class MetadataDocs {
     for (let attempt = 1; ; attempt++) {
       const refused = await this.#upsert(docId(kind, key), properties);
       if (refused === null) return;
-      if (attempt >= 20 || !(isIndexLoading(refused) || isAlreadyExists(refused))) {
+      const refusal = failureKind(refused);
+      if (attempt >= 20 || !(refusal === 'index-loading' || refusal === 'already-exists')) {
         throw new EscoInitError(
           'WRITE_FAILED',
           `could not write the ${kind} record "${key}" to ${METADATA_COLLECTION}: ${refused.message}`,
@@ -140,13 +141,10 @@ function toDoc(p: Partial<MetaProperties>): MetaDoc {
 /**
  * A query on a collection that does not exist, or that was created a moment ago by another
  * process and whose index this node has not loaded yet (both seen on 1.38): either way, empty.
- * Weaviate says so only in its message (gRPC status UNKNOWN; HTTP 500 or 422 for a write), so
- * its message decides: the gRPC details or the REST error body, not our wording around them.
+ * Weaviate says so only in its message (gRPC status UNKNOWN; HTTP 500 or 422 for a write), which
+ * failure.ts reads. The queries here name Metadata only, so the collection is Metadata.
  */
 function isMissingCollection(error: unknown): boolean {
-  return saysWeaviate(error, `could not find class ${METADATA_COLLECTION} in schema`) || isIndexLoading(error);
-}
-
-function isIndexLoading(error: unknown): boolean {
-  return saysWeaviate(error, `non-existing index for ${METADATA_COLLECTION}`);
+  const kind = failureKind(error);
+  return kind === 'collection-missing' || kind === 'index-loading';
 }

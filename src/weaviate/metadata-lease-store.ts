@@ -12,7 +12,7 @@
 import type { WeaviateClient } from 'weaviate-client';
 import { EscoInitError } from '../errors.ts';
 import { type Heartbeat, HeartbeatSchema, type LeaseStore } from '../state/lease-store.ts';
-import { isAlreadyExists, isTransient, statusOf } from './failure.ts';
+import { failureKind, isTransient } from './failure.ts';
 import { METADATA_COLLECTION, MetadataDocs } from './metadata-docs.ts';
 
 export const DEFAULT_LEASE_NAME = 'EscoInitLease';
@@ -41,7 +41,7 @@ export class WeaviateLeaseStore implements LeaseStore {
       await this.#client.alias.create({ alias: this.#ticket(epoch), collection: METADATA_COLLECTION });
       return true;
     } catch (error) {
-      if (isAlreadyExists(error)) return false;
+      if (failureKind(error) === 'already-exists') return false;
       throw error;
     }
   }
@@ -62,7 +62,7 @@ export class WeaviateLeaseStore implements LeaseStore {
     try {
       await this.#client.alias.delete(this.#ticket(epoch));
     } catch (error) {
-      if (statusOf(error) !== 404) throw error;
+      if (failureKind(error) !== 'not-found') throw error;
     }
   }
 

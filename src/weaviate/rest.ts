@@ -6,7 +6,7 @@
  * references.
  */
 import type { Config } from '../config/config.ts';
-import { RestStatusError, statusOf } from './failure.ts';
+import { failureKind, RestStatusError } from './failure.ts';
 import { type RetryOptions, retrying } from './retry.ts';
 
 export interface RestEndpoint {
@@ -122,7 +122,7 @@ export async function readRestObject(
     try {
       return JSON.parse(await restText(rest, path)) as RestObject;
     } catch (error) {
-      if (statusOf(error) === 404) return null;
+      if (failureKind(error) === 'not-found') return null;
       throw error;
     }
   };

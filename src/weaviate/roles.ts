@@ -17,7 +17,7 @@ import { load as parseYaml } from 'js-yaml';
 import { z } from 'zod';
 import { PROJECT_ROOT } from '../config/config.ts';
 import { EscoInitError } from '../errors.ts';
-import { statusOf } from './failure.ts';
+import { failureKind, statusOf } from './failure.ts';
 import { type RestEndpoint, restRequest, restText } from './rest.ts';
 
 export const DEFAULT_ROLES_FILE = path.join(PROJECT_ROOT, 'resources/weaviate-roles.yaml');
@@ -173,7 +173,7 @@ export async function applyRoles(
 async function applyRole(rest: RestEndpoint, role: WeaviateRole): Promise<RoleChange> {
   const current = await readRole(rest, role.name);
   if (!current) {
-    await authz(rest, 'authz/roles', role, `creating role ${role.name}`);
+    await authz(rest, 'authz/roles', role, { step: 'create-role', what: `creating role ${role.name}` });
     // Without RBAC, Weaviate 1.38 answers every authz request 200 and keeps nothing.
     if (!(await readRole(rest, role.name))) {
       throw new EscoInitError(
@@ -191,10 +191,9 @@ async function applyRole(rest: RestEndpoint, role: WeaviateRole): Promise<RoleCh
   const removed = current.filter((p) => !want.has(permissionKey(p)));
   const id = encodeURIComponent(role.name);
   // Added first: a permission both versions grant is never missing, even for a moment.
-  if (added.length > 0)
-    await authz(rest, `authz/roles/${id}/add-permissions`, { permissions: added }, `updating role ${role.name}`);
-  if (removed.length > 0)
-    await authz(rest, `authz/roles/${id}/remove-permissions`, { permissions: removed }, `updating role ${role.name}`);
+  const updating: AuthzRequest = { step: 'update-role', what: `updating role ${role.name}` };
+  if (added.length > 0) await authz(rest, `authz/roles/${id}/add-permissions`, { permissions: added }, updating);
+  if (removed.length > 0) await authz(rest, `authz/roles/${id}/remove-permissions`, { permissions: removed }, updating);
   const change = added.length + removed.length > 0 ? 'updated' : 'unchanged';
   return { role: role.name, change, added: added.length, removed: removed.length };
 }
@@ -206,33 +205,40 @@ async function readRole(rest: RestEndpoint, name: string): Promise<WeaviatePermi
     };
     return body.permissions ?? [];
   } catch (error) {
-    if (statusOf(error) === 404) return null;
-    throw refused(error, `reading role ${name}`);
+    if (failureKind(error) === 'not-found') return null;
+    throw refused(error, { step: 'read-role', what: `reading role ${name}` });
   }
 }
 
 async function assignRole(rest: RestEndpoint, role: string, user: string): Promise<Assignment> {
   const id = encodeURIComponent(user);
-  await authz(rest, `authz/users/${id}/assign`, { roles: [role], userType: 'db' }, `assigning role ${role} to ${user}`);
+  const assigning: AuthzRequest = { step: 'assign-role', what: `assigning role ${role} to ${user}` };
+  await authz(rest, `authz/users/${id}/assign`, { roles: [role], userType: 'db' }, assigning);
   let held: { name: string }[];
   try {
     held = (await restRequest(rest, `authz/users/${id}/roles/db`)) as { name: string }[];
   } catch (error) {
-    throw refused(error, `reading the roles of ${user}`);
+    throw refused(error, { step: 'read-user-roles', what: `reading the roles of ${user}` });
   }
   return { role, user, otherRoles: held.map((r) => r.name).filter((name) => name !== role) };
 }
 
-async function authz(rest: RestEndpoint, path: string, body: unknown, what: string): Promise<void> {
+/** A request to the authz API: the step decides what a refusal means, `what` words it for the operator. */
+interface AuthzRequest {
+  step: 'read-role' | 'create-role' | 'update-role' | 'assign-role' | 'read-user-roles';
+  what: string;
+}
+
+async function authz(rest: RestEndpoint, path: string, body: unknown, request: AuthzRequest): Promise<void> {
   try {
     await restText(rest, path, { method: 'POST', body: JSON.stringify(body) });
   } catch (error) {
-    throw refused(error, what);
+    throw refused(error, request);
   }
 }
 
 /** What a refused authz request means for the operator. */
-function refused(error: unknown, what: string): EscoInitError {
+function refused(error: unknown, { step, what }: AuthzRequest): EscoInitError {
   const status = statusOf(error);
   const said = (error as Error).message;
   if (status === 401 || status === 403) {
@@ -244,7 +250,7 @@ function refused(error: unknown, what: string): EscoInitError {
       { cause: error },
     );
   }
-  if (status === 404 && what.startsWith('assigning')) {
+  if (status === 404 && step === 'assign-role') {
     return new EscoInitError(
       'CONFIG_INVALID',
       `${what}: Weaviate has no such user: add it to AUTHENTICATION_APIKEY_USERS (with a key in ` +

@@ -9,7 +9,7 @@ import type { WeaviateClass, WeaviateClient } from 'weaviate-client';
 import { PROJECT_ROOT, type VECTORIZERS } from '../config/config.ts';
 import { EscoInitError } from '../errors.ts';
 import type { Logger } from '../log.ts';
-import { isAlreadyExists, statusOf } from './failure.ts';
+import { failureKind, statusOf } from './failure.ts';
 import { type PropertyFile, type ReferenceFile, readSchemaFiles, type SchemaFile } from './schema-file.ts';
 
 export const SCHEMA_DIR = path.join(PROJECT_ROOT, 'resources/schemas');
@@ -179,7 +179,7 @@ async function readClass(client: WeaviateClient, name: string): Promise<Weaviate
   try {
     return await client.collections.exportToJson(name);
   } catch (error) {
-    if (statusOf(error) === 404) return null;
+    if (failureKind(error) === 'not-found') return null;
     throw error;
   }
 }
@@ -190,7 +190,7 @@ async function createClass(client: WeaviateClient, def: CollectionDefinition): P
     await client.collections.createFromJson(toWireClass(def));
     return true;
   } catch (error) {
-    if (isAlreadyExists(error)) return false;
+    if (failureKind(error) === 'already-exists') return false;
     throw schemaWriteFailed(`create collection ${def.name}`, error);
   }
 }
@@ -221,7 +221,7 @@ async function addProperty(def: CollectionDefinition, name: string, add: () => P
     await add();
   } catch (error) {
     // Another process added it concurrently; the check after adding verifies its definition.
-    if (isAlreadyExists(error)) return;
+    if (failureKind(error) === 'already-exists') return;
     throw schemaWriteFailed(`add property ${def.name}.${name}`, error);
   }
 }

@@ -226,6 +226,12 @@ describe('esco-init serve: the operator API', { timeout: 300_000 }, () => {
     });
     expect(xml.status).toBe(415);
     expect(xml.body.error).toBe('unsupported_media_type');
+    const text = await call('POST', '/admin/ingest', 'admin', {
+      body: '{"force":true}',
+      headers: { 'content-type': 'text/plain' },
+    });
+    expect(text.status).toBe(415);
+    expect(text.body.error).toBe('unsupported_media_type');
     const limit = await call('GET', '/admin/runs?limit=1000', 'admin');
     expect(limit.status).toBe(400);
   });

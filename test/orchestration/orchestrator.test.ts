@@ -199,6 +199,7 @@ describe('orchestrate', () => {
     });
     const run = await world.status.readRun('a');
     expect(run).toMatchObject({ state: 'ingested', epochs: [1], decision: 'ingest: nothing ingested yet' });
+    expect(outcome.decision).toEqual({ action: 'ingest', reason: 'nothing ingested yet' });
     expect(run?.passes.map((p) => p.status)).toEqual(Array(6).fill('done'));
     expect(world.leases.heartbeats.get(1)).toMatchObject({ state: 'released', releasedReason: 'completed' });
     // The status went in_progress before any data was written, then completed.
@@ -218,6 +219,7 @@ describe('orchestrate', () => {
     const outcome = outcomeOf((await runAll(world, [deps(world, 'warm')]))[0]);
     expect(outcome.state).toBe('skipped');
     expect(outcome.run.decision).toMatch(/^skip: already complete/);
+    expect(outcome.decision).toEqual({ action: 'skip', reason: outcome.run.decision.slice('skip: '.length) });
     expect(world.leases.tickets.size).toBe(0);
     expect(world.ran).toEqual([]);
     expect((await world.status.readRun('warm'))?.state).toBe('skipped');
@@ -457,7 +459,10 @@ describe('orchestrate', () => {
     const outcome = outcomeOf((await runAll(world, [deps(world, 'tty', { confirm })]))[0]);
     expect(questions[0]).toMatch(/dataset changed.*Re-ingest\?/);
     expect(outcome.state).toBe('skipped');
-    expect(outcome.run.decision).toMatch(/^declined/);
+    expect(outcome.decision.action).toBe('declined');
+    expect(outcome.decision.reason).toMatch(/dataset changed/);
+    expect(outcome.run.decision).toBe(`declined: ${outcome.decision.reason}`);
+    expect((await world.status.readRun('tty'))?.decision).toBe(outcome.run.decision);
     expect(world.leases.tickets.size).toBe(0);
   });
 

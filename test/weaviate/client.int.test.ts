@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { failureOf, isAlreadyExists, isTransient, statusOf } from '../../src/weaviate/failure.ts';
+import { failureKind, failureOf, isTransient, statusOf } from '../../src/weaviate/failure.ts';
 import { restEndpoint, restText } from '../../src/weaviate/rest.ts';
 import { useWeaviate } from '../support/weaviate.ts';
 
@@ -29,7 +29,7 @@ describe('a real Weaviate from the harness', () => {
 });
 
 describe("Weaviate's refusals, as failure.ts reads them from the real client and server", () => {
-  it('reads the status and message of a REST refusal, the gRPC status of a query, and none is transient', async () => {
+  it('reads the status and message of a REST refusal, the gRPC status of a query, their kinds, and none is transient', async () => {
     const server = weaviate();
     const client = await server.client();
     const name = `FailureProbe${Date.now()}`;
@@ -40,7 +40,7 @@ describe("Weaviate's refusals, as failure.ts reads them from the real client and
       await client.alias.create(alias);
       const conflict = await client.alias.create(alias).catch((e: unknown) => e);
       expect(failureOf(conflict)).toMatchObject({ status: 422, messages: [expect.stringMatching(/already exists/)] });
-      expect(isAlreadyExists(conflict)).toBe(true);
+      expect(failureKind(conflict)).toBe('already-exists');
       await client.alias.delete(alias.alias);
 
       const missing = await client.collections
@@ -48,12 +48,13 @@ describe("Weaviate's refusals, as failure.ts reads them from the real client and
         .data.replace({ id, properties: { label: 'x' } })
         .catch((e) => e);
       expect(statusOf(missing)).toBe(404);
+      expect(failureKind(missing)).toBe('not-found');
       await client.collections.use(name).data.insert({ id, properties: { label: 'x' } });
       const twice = await client.collections
         .use(name)
         .data.insert({ id, properties: { label: 'x' } })
         .catch((e) => e);
-      expect(isAlreadyExists(twice)).toBe(true);
+      expect(failureKind(twice)).toBe('already-exists');
 
       const query = await client.collections
         .use(`${name}Nope`)
@@ -63,10 +64,12 @@ describe("Weaviate's refusals, as failure.ts reads them from the real client and
         grpc: 'UNKNOWN',
         messages: [expect.stringMatching(/could not find class/)],
       });
+      expect(failureKind(query)).toBe('collection-missing');
 
       const rest = restEndpoint(server.settings);
       const refused = await restText(rest, 'batch/objects', { method: 'POST', body: '{"objects":[' }).catch((e) => e);
       expect(failureOf(refused)).toMatchObject({ status: 400, messages: [expect.stringMatching(/parsing body/)] });
+      expect(failureKind(refused)).toBe('other');
 
       for (const error of [conflict, missing, twice, query, refused]) expect(isTransient(error)).toBe(false);
     } finally {

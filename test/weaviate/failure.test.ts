@@ -8,11 +8,11 @@ import { describe, expect, it } from 'vitest';
 import { EscoInitError } from '../../src/errors.ts';
 import {
   bodyMessages,
+  type FailureKind,
+  failureKind,
   failureOf,
-  isAlreadyExists,
   isTransient,
   RestStatusError,
-  saysWeaviate,
   statusOf,
 } from '../../src/weaviate/failure.ts';
 import { restText } from '../../src/weaviate/rest.ts';
@@ -144,17 +144,99 @@ describe('failureOf', () => {
   });
 
   it('tells "already exists" by a 422 and Weaviate message, not by our wording', () => {
-    expect(isAlreadyExists(clientStatusError(422, weaviateBody('create alias: L_1, alias already exists')))).toBe(true);
-    expect(isAlreadyExists(clientStatusError(422, weaviateBody('conflict for property "x": already in use')))).toBe(
-      true,
-    );
-    expect(isAlreadyExists(clientStatusError(500, weaviateBody('already exists')))).toBe(false);
-    expect(isAlreadyExists(clientStatusError(422, weaviateBody('no module with name "x" present')))).toBe(false);
-    expect(isAlreadyExists(Object.assign(new Error('id already exists'), { status: 422 }))).toBe(false);
-    expect(saysWeaviate(clientStatusError(500, weaviateBody('non-existing index for Metadata')), 'non-existing')).toBe(
-      true,
-    );
-    expect(saysWeaviate(new Error('non-existing index for Metadata'), 'non-existing')).toBe(false);
+    const alreadyExists = (error: unknown) => failureKind(error) === 'already-exists';
+    expect(alreadyExists(clientStatusError(422, weaviateBody('create alias: L_1, alias already exists')))).toBe(true);
+    expect(alreadyExists(clientStatusError(422, weaviateBody('conflict for property "x": already in use')))).toBe(true);
+    expect(alreadyExists(clientStatusError(500, weaviateBody('already exists')))).toBe(false);
+    expect(alreadyExists(clientStatusError(422, weaviateBody('no module with name "x" present')))).toBe(false);
+    expect(alreadyExists(Object.assign(new Error('id already exists'), { status: 422 }))).toBe(false);
+    expect(failureKind(clientStatusError(500, weaviateBody('non-existing index for Metadata')))).toBe('index-loading');
+    expect(failureKind(new Error('non-existing index for Metadata'))).toBe('other');
+  });
+});
+
+/** What Weaviate 1.38 says when text2vec-transformers cannot reach its inference service. */
+const NO_INFERENCE =
+  'vectorize params: vectorize keywords: remote client vectorize: send POST request: Post "http://t2v:8080/vectors": dial tcp 10.0.0.3:8080: connect: connection refused';
+
+describe('failureKind', () => {
+  it.each<[string, unknown, FailureKind]>([
+    ['HTTP 404 from the client (an object, alias or class not there)', clientStatusError(404, ''), 'not-found'],
+    ['HTTP 404 from restText', new RestStatusError('GET objects/Skill/x: HTTP 404', 404, ''), 'not-found'],
+    [
+      'HTTP 404 under our own error',
+      new EscoInitError('VERIFY_FAILED', 'x', { cause: new RestStatusError('x', 404, '') }),
+      'not-found',
+    ],
+    [
+      'a class that exists (422)',
+      clientStatusError(422, weaviateBody('class name Skill_g3 already exists')),
+      'already-exists',
+    ],
+    [
+      'an object id that exists (422)',
+      clientStatusError(422, weaviateBody("id '00000000-0000-4000-8000-000000000001' already exists")),
+      'already-exists',
+    ],
+    [
+      'a query of a missing collection (WeaviateQueryError)',
+      clientGrpcError('WeaviateQueryError', 'UNKNOWN', 'could not find class Skill_g7 in schema'),
+      'collection-missing',
+    ],
+    [
+      'an aggregation of a missing collection (ClientError)',
+      grpcClientError(2, 'UNKNOWN', 'could not find class Metadata in schema'),
+      'collection-missing',
+    ],
+    [
+      'a write to an index not loaded yet (HTTP 500)',
+      clientStatusError(500, weaviateBody('put object: import into index metadata: non-existing index for Metadata')),
+      'index-loading',
+    ],
+    [
+      'a query of an index not loaded yet (gRPC)',
+      clientGrpcError('WeaviateQueryError', 'UNKNOWN', 'non-existing index for Metadata'),
+      'index-loading',
+    ],
+    [
+      'a vector search the module could not vectorize (gRPC)',
+      clientGrpcError('WeaviateQueryError', 'UNKNOWN', `explorer: get class: vectorize search vector: ${NO_INFERENCE}`),
+      'vectorizer',
+    ],
+    [
+      'a REST write the module could not vectorize (HTTP 500)',
+      clientStatusError(500, weaviateBody(NO_INFERENCE)),
+      'vectorizer',
+    ],
+    ['a refused connection', fetchFailure('ECONNREFUSED'), 'unavailable'],
+    ['a dropped connection', fetchFailure('UND_ERR_SOCKET'), 'unavailable'],
+    ['gRPC UNAVAILABLE (ClientError)', grpcClientError(14, 'UNAVAILABLE', 'No connection established'), 'unavailable'],
+    [
+      'gRPC UNAVAILABLE (WeaviateQueryError)',
+      clientGrpcError('WeaviateQueryError', 'UNAVAILABLE', 'No connection established'),
+      'unavailable',
+    ],
+    ['a request timeout', new DOMException('timeout', 'TimeoutError'), 'other'],
+    ['HTTP 503', new RestStatusError('POST batch/objects: HTTP 503', 503, ''), 'other'],
+    [
+      'a validation failure (422)',
+      clientStatusError(422, weaviateBody('invalid date property "modifiedDate"')),
+      'other',
+    ],
+    ["an error that is not Weaviate's", new Error('fetch failed'), 'other'],
+    ['not an error', 'SIGTERM', 'other'],
+  ])('%s → %s', (_, error, expected) => {
+    expect(failureKind(error)).toBe(expected);
+  });
+
+  it("decides on Weaviate's messages only, never on our wording around them", () => {
+    expect(failureKind(new Error('could not find class Skill in schema'))).toBe('other');
+    expect(failureKind(new Error('Skill objects could not be vectorized'))).toBe('other');
+    expect(failureKind(new EscoInitError('INFERENCE_UNAVAILABLE', 'the vectorizer is down'))).toBe('other');
+    const wrapped = new Error(`query failed: ${NO_INFERENCE}`, {
+      cause: clientGrpcError('WeaviateQueryError', 'UNKNOWN', 'could not find class Skill in schema'),
+    });
+    expect(failureKind(wrapped)).toBe('collection-missing');
   });
 });
 

@@ -3,9 +3,11 @@
  * real server in rbac.int.test.ts), and grants nothing outside the ESCO collections, their
  * generations and aliases, Metadata and the lease tickets.
  */
+import http from 'node:http';
+import type net from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { INGESTED_COLLECTIONS } from '../../src/ingest/mapping.ts';
-import { loadRoles, parseRoles, permissionKey, type WeaviatePermission } from '../../src/weaviate/roles.ts';
+import { applyRoles, loadRoles, parseRoles, permissionKey, type WeaviatePermission } from '../../src/weaviate/roles.ts';
 import { cli } from '../support/cli.ts';
 
 const roles = loadRoles();
@@ -164,5 +166,68 @@ describe('esco-init roles', () => {
     const { code, err } = await cli('roles', 'print', '--file', '/nonexistent/roles.yaml');
     expect(code).toBe(2);
     expect(err).toContain('cannot read the roles file /nonexistent/roles.yaml');
+  });
+});
+
+/**
+ * A Weaviate authz API that answers `answers[<METHOD> <path>]` (a status, and Weaviate's error body
+ * when not 2xx); role r exists with one permission, user u has role r.
+ */
+async function withAuthz(answers: Record<string, number>, test: (url: string) => Promise<void>): Promise<void> {
+  const bodies: Record<string, unknown> = {
+    'GET /v1/authz/roles/r': { name: 'r', permissions: [{ action: 'read_data', data: data('Skill') }] },
+    'GET /v1/authz/users/u/roles/db': [{ name: 'r' }],
+  };
+  const server = http.createServer((req, res) => {
+    const key = `${req.method} ${req.url}`;
+    const status = answers[key] ?? 200;
+    const body = status < 300 ? (bodies[key] ?? {}) : { error: [{ message: `${key}: not found` }] };
+    res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  try {
+    await test(`http://127.0.0.1:${(server.address() as net.AddressInfo).port}/v1/`);
+  } finally {
+    await new Promise((resolve) => server.close(resolve));
+  }
+}
+
+describe('applyRoles refusals', () => {
+  const held: WeaviatePermission[] = [{ action: 'read_data', data: data('Skill') }];
+  const apply = (url: string, user: string, wanted = held) =>
+    applyRoles({ url, headers: {} }, [{ name: 'r', permissions: wanted }], { r: user });
+
+  it('a 404 to an assignment is a user Weaviate does not have (CONFIG_INVALID)', async () => {
+    await withAuthz({ 'POST /v1/authz/users/ghost/assign': 404 }, async (url) => {
+      await expect(apply(url, 'ghost')).rejects.toMatchObject({
+        code: 'CONFIG_INVALID',
+        message: expect.stringMatching(/^assigning role r to ghost: Weaviate has no such user: add it to/),
+      });
+    });
+  });
+
+  it("a 404 to any other request is no missing user: reading a user's roles, updating a role", async () => {
+    await withAuthz({ 'GET /v1/authz/users/u/roles/db': 404 }, async (url) => {
+      await expect(apply(url, 'u')).rejects.toMatchObject({
+        code: 'WRITE_FAILED',
+        message: expect.stringMatching(/^reading the roles of u: GET authz\/users\/u\/roles\/db: HTTP 404/),
+      });
+    });
+    const more: WeaviatePermission[] = [...held, { action: 'delete_data', data: data('Skill') }];
+    await withAuthz({ 'POST /v1/authz/roles/r/add-permissions': 404 }, async (url) => {
+      await expect(apply(url, 'u', more)).rejects.toMatchObject({
+        code: 'WRITE_FAILED',
+        message: expect.stringMatching(/^updating role r: POST authz\/roles\/r\/add-permissions: HTTP 404/),
+      });
+    });
+  });
+
+  it('assigns when Weaviate accepts, naming the other roles the user has', async () => {
+    await withAuthz({}, async (url) => {
+      expect(await apply(url, 'u')).toEqual({
+        roles: [{ role: 'r', change: 'unchanged', added: 0, removed: 0 }],
+        assignments: [{ role: 'r', user: 'u', otherRoles: [] }],
+      });
+    });
   });
 });

@@ -17,7 +17,7 @@ import { Metrics } from '../metrics/metrics.ts';
 import { ensureMetadata, newRunId, runInit } from '../scripts/init.ts';
 import { GenerationPin } from '../search/generation-pin.ts';
 import { SearchQueries } from '../search/queries.ts';
-import { Lock } from '../state/lock.ts';
+import { Lock, lockOptions } from '../state/lock.ts';
 import { DEFAULT_DATASET_KEY } from '../state/status-store.ts';
 import { VERSION } from '../version.ts';
 import { connect, type WeaviateClient } from '../weaviate/client.ts';
@@ -99,12 +99,8 @@ function serverDeps(
   const status = new WeaviateStatusStore(client);
   const pin = new GenerationPin(() => status.readStatus(DEFAULT_DATASET_KEY));
   // One Lock kept for the service's life: it calls a holder stale only after watching it for the TTL.
-  const lock = new Lock(new WeaviateLeaseStore(adminClient ?? client), {
-    ttlMs: config.lock.ttlSeconds * 1000,
-    heartbeatMs: config.lock.heartbeatSeconds * 1000,
-    owner: { runId: 'serve', host: hostname(), pid: process.pid },
-    log,
-  });
+  const owner = { runId: 'serve', host: hostname(), pid: process.pid };
+  const lock = new Lock(new WeaviateLeaseStore(adminClient ?? client), lockOptions(config.lock, { owner, log }));
   const gate = new WeaviateGate(() => readinessProblem(restEndpoint(config.weaviate)));
   const metrics = new Metrics({
     readers: {

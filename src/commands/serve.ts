@@ -26,7 +26,7 @@ import { WeaviateStatusStore } from '../weaviate/metadata-status-store.ts';
 import { readinessProblem, restEndpoint } from '../weaviate/rest.ts';
 import { loadSchemas } from '../weaviate/schema.ts';
 import { defineCommand } from './command.ts';
-import { CONFIG_FILE, PROFILE } from './flags.ts';
+import { CONFIG_FILE, PROFILE, settingFlag } from './flags.ts';
 import { SERVE_ABOUT } from './serve-help.ts';
 
 export const command = defineCommand({
@@ -34,18 +34,8 @@ export const command = defineCommand({
   usage: 'esco-init serve [options]',
   about: SERVE_ABOUT,
   flags: {
-    host: {
-      type: 'string',
-      value: '<address>',
-      help: 'address to listen on (default: config search.host)',
-      config: 'search.host',
-    },
-    port: {
-      type: 'string',
-      value: '<n>',
-      help: 'port to listen on (default: config search.port, 8000)',
-      config: 'search.port',
-    },
+    host: settingFlag('search.host'),
+    port: settingFlag('search.port'),
     profile: PROFILE,
     config: CONFIG_FILE,
   },

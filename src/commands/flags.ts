@@ -1,11 +1,14 @@
 /**
  * Command-line flags, declared once per command: the table a command declares is what
- * node:util parseArgs parses, what `--help` lists and what overrides the configuration.
- * Flags several commands share are declared here.
+ * node:util parseArgs parses, what `--help` lists and what overrides the configuration. A flag
+ * that overrides a setting is made from the settings table (src/config/settings.ts) by
+ * settingFlag; flags several commands share are declared here.
  */
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import type { ConfigOverrides, ConfigPath } from '../config/config.ts';
+import { settingAt } from '../config/settings.ts';
+import { plain, settingNote } from '../config/settings-doc.ts';
 import { EscoInitError } from '../errors.ts';
 
 export interface FlagSpec {
@@ -34,42 +37,30 @@ export type FlagValues<F extends FlagTable> = {
   [K in keyof F]?: F[K]['type'] extends 'boolean' ? boolean : F[K]['multiple'] extends true ? string[] : string;
 };
 
-export const PROFILE = {
-  type: 'string',
-  value: '<name>',
-  help: 'configuration profile (config/weaviate_config.yaml; env ESCO_INIT_PROFILE)',
-  config: 'profile',
-} as const satisfies FlagSpec;
+/**
+ * The flag that overrides `setting`, as settings.ts declares it: name, placeholder and help, the
+ * help followed by the setting's path, variables and default. `help` replaces the setting's own
+ * words where a command uses the flag for something narrower (unlock's --lock-ttl).
+ */
+export function settingFlag(setting: ConfigPath, help?: string): FlagSpec {
+  const flag = settingAt(setting).flag;
+  if (!flag) throw new Error(`src/config/settings.ts declares no flag for ${setting}`);
+  const text = help ?? flag.help ?? plain(settingAt(setting).help);
+  return {
+    type: 'string',
+    value: flag.value,
+    help: `${text} ${settingNote(setting)}`,
+    config: setting,
+    ...(flag.multiple && { multiple: true }),
+    ...(flag.path && { path: true }),
+  };
+}
 
-export const CONFIG_FILE = {
-  type: 'string',
-  value: '<file>',
-  help: 'configuration file (env ESCO_INIT_CONFIG)',
-  config: 'configFile',
-} as const satisfies FlagSpec;
-
-export const WEAVIATE_URL = {
-  type: 'string',
-  value: '<url>',
-  help: 'Weaviate HTTP URL (env WEAVIATE_URL)',
-  config: 'weaviate.url',
-} as const satisfies FlagSpec;
-
-export const DATA = {
-  type: 'string',
-  multiple: true,
-  value: '<path>',
-  help: 'ESCO zip, folder or CSV file; repeat for several (default: config data.paths)',
-  config: 'data.paths',
-  path: true,
-} as const satisfies FlagSpec;
-
-export const LANGUAGE = {
-  type: 'string',
-  value: '<code>',
-  help: 'language bundle to read (default: config data.language, "en")',
-  config: 'data.language',
-} as const satisfies FlagSpec;
+export const PROFILE = settingFlag('profile');
+export const CONFIG_FILE = settingFlag('configFile');
+export const WEAVIATE_URL = settingFlag('weaviate.url');
+export const DATA = settingFlag('data.paths');
+export const LANGUAGE = settingFlag('data.language');
 
 /** `esco-init rollback`'s flags (src/commands/rollback.ts). */
 export const ROLLBACK_FLAGS = {

@@ -17,7 +17,7 @@ import { MetadataDocs } from '../weaviate/metadata-docs.ts';
 import { restEndpoint } from '../weaviate/rest.ts';
 import { loadSchemas } from '../weaviate/schema.ts';
 import { type CommandIO, defineCommand } from './command.ts';
-import { CONFIG_FILE, DATA, LANGUAGE, PROFILE } from './flags.ts';
+import { CONFIG_FILE, DATA, LANGUAGE, PROFILE, settingFlag } from './flags.ts';
 
 export const command = defineCommand({
   name: 'ingest',
@@ -29,24 +29,9 @@ unchanged dataset writes nothing. (Use 'init' under docker compose: it adds lock
   flags: {
     data: DATA,
     language: LANGUAGE,
-    'batch-size': {
-      type: 'string',
-      value: '<n>',
-      help: 'objects per batch request (default: config ingest.batching, by vectorizer)',
-      config: 'ingest.batchSize',
-    },
-    concurrency: {
-      type: 'string',
-      value: '<n>',
-      help: 'batch requests in flight (default: config ingest.batching, by vectorizer)',
-      config: 'ingest.concurrency',
-    },
-    vectorizer: {
-      type: 'string',
-      value: '<name>',
-      help: 'none | text2vec-transformers (default: config ingest.vectorizer)',
-      config: 'ingest.vectorizer',
-    },
+    'batch-size': settingFlag('ingest.batchSize'),
+    concurrency: settingFlag('ingest.concurrency'),
+    vectorizer: settingFlag('ingest.vectorizer'),
     profile: PROFILE,
     config: CONFIG_FILE,
     json: { type: 'boolean', help: 'print the full report as JSON instead of the table' },

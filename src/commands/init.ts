@@ -8,7 +8,7 @@ import { EscoInitError } from '../errors.ts';
 import { TtyProgress } from '../orchestration/tty-progress.ts';
 import { runInit } from '../scripts/init.ts';
 import { type CommandIO, defineCommand } from './command.ts';
-import { CONFIG_FILE, DATA, LANGUAGE, PROFILE, WEAVIATE_URL } from './flags.ts';
+import { CONFIG_FILE, DATA, LANGUAGE, PROFILE, settingFlag, WEAVIATE_URL } from './flags.ts';
 
 export const command = defineCommand({
   name: 'init',
@@ -31,43 +31,13 @@ the data is complete (taking over if that process dies).`,
       help: `do not ask before re-ingesting complete data (never asked off a terminal, nor with CI,
         DOCKER_ENV or NON_INTERACTIVE set)`,
     },
-    'wait-timeout': {
-      type: 'string',
-      value: '<s>',
-      help: 'give up waiting for another holder after this long (exit 4)',
-      config: 'lock.waitTimeoutSeconds',
-    },
-    'lock-ttl': {
-      type: 'string',
-      value: '<s>',
-      help: 'a holder whose heartbeat has not moved this long is taken over',
-      config: 'lock.ttlSeconds',
-    },
-    heartbeat: {
-      type: 'string',
-      value: '<s>',
-      help: 'how often the holder beats (at most half the TTL)',
-      config: 'lock.heartbeatSeconds',
-    },
-    'startup-timeout': {
-      type: 'string',
-      value: '<s>',
-      help: 'how long to wait for Weaviate to be ready (exit 3)',
-      config: 'weaviate.startupTimeoutSeconds',
-    },
+    'wait-timeout': settingFlag('lock.waitTimeoutSeconds'),
+    'lock-ttl': settingFlag('lock.ttlSeconds'),
+    heartbeat: settingFlag('lock.heartbeatSeconds'),
+    'startup-timeout': settingFlag('weaviate.startupTimeoutSeconds'),
     'dry-run': { type: 'boolean', help: 'print what init would do (skip / ingest / wait) and why; write nothing' },
-    'log-level': {
-      type: 'string',
-      value: '<level>',
-      help: 'trace | debug | info | warn | error | silent',
-      config: 'log.level',
-    },
-    'log-format': {
-      type: 'string',
-      value: '<format>',
-      help: 'json | pretty | auto (auto: pretty on a terminal, NDJSON otherwise)',
-      config: 'log.format',
-    },
+    'log-level': settingFlag('log.level'),
+    'log-format': settingFlag('log.format'),
   },
   async run({ flags, config, io, logger }) {
     const tty = io.stderr.isTTY === true && config.log.format !== 'json';

@@ -4,7 +4,7 @@
  */
 import { InspectReportSchema, inspectDataset, renderInspection } from '../esco/inspection.ts';
 import { defineCommand } from './command.ts';
-import { CONFIG_FILE, DATA, LANGUAGE, PROFILE } from './flags.ts';
+import { CONFIG_FILE, DATA, LANGUAGE, PROFILE, settingFlag } from './flags.ts';
 
 export const command = defineCommand({
   name: 'inspect',
@@ -15,18 +15,8 @@ dangling references and the dataset fingerprint.`,
   flags: {
     data: DATA,
     language: LANGUAGE,
-    'row-policy': {
-      type: 'string',
-      value: '<policy>',
-      help: 'strict (first bad row fails) or report (skip up to --max-rejected)',
-      config: 'data.rowPolicy',
-    },
-    'max-rejected': {
-      type: 'string',
-      value: '<n>',
-      help: 'with --row-policy report: fail above this many rejected rows',
-      config: 'data.maxRejectedRows',
-    },
+    'row-policy': settingFlag('data.rowPolicy'),
+    'max-rejected': settingFlag('data.maxRejectedRows'),
     profile: PROFILE,
     config: CONFIG_FILE,
     json: {

@@ -7,7 +7,7 @@ import { hostname } from 'node:os';
 import { EscoInitError } from '../errors.ts';
 import { INGESTED_COLLECTIONS } from '../ingest/mapping.ts';
 import { type RollbackOutcome, rollback } from '../orchestration/rollback.ts';
-import { Lock, type Owner } from '../state/lock.ts';
+import { Lock, lockOptions, type Owner } from '../state/lock.ts';
 import { DEFAULT_DATASET_KEY, type GenerationRecord } from '../state/status-store.ts';
 import { VERSION } from '../version.ts';
 import { WeaviateGenerationStore } from '../weaviate/generation-store.ts';
@@ -35,12 +35,7 @@ to (or --to names no complete generation), 3 Weaviate unreachable, 4 another pro
     const outcome = await withClient((client, log) => {
       const owner = newOwner();
       const leases = new WeaviateLeaseStore(client);
-      const lock = new Lock(leases, {
-        ttlMs: config.lock.ttlSeconds * 1000,
-        heartbeatMs: config.lock.heartbeatSeconds * 1000,
-        owner,
-        log,
-      });
+      const lock = new Lock(leases, lockOptions(config.lock, { owner, log }));
       return rollback({
         datasetKey: DEFAULT_DATASET_KEY,
         toolVersion: VERSION,

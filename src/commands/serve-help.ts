@@ -1,4 +1,6 @@
-/** The help text of `esco-init serve`: every route it answers. */
+import { settingNote } from '../config/settings-doc.ts';
+
+/** The help text of `esco-init serve`: every route it answers (defaults: src/config/settings.ts). */
 export const SERVE_ABOUT = `Serves search over the ESCO data in Weaviate. Start it after 'esco-init init' exited 0.
 
   GET /search?q=<text>      search skills (default) or occupations; the answer says which mode
@@ -6,12 +8,12 @@ export const SERVE_ABOUT = `Serves search over the ESCO data in Weaviate. Start 
       type=skill|occupation           default skill
       limit=<1-100>                   default 10
       mode=hybrid|vector|bm25         bm25: keywords; vector: meaning (the text's embedding);
-                                      hybrid: both, weighed by alpha. Default: config search.mode
-                                      (ESCO_SEARCH_MODE, hybrid); always bm25 when the collections
-                                      have no vectors (vectorizer none), where vector and hybrid
-                                      are a 400
+                                      hybrid: both, weighed by alpha. Default: the setting
+                                      ${settingNote('search.mode')};
+                                      always bm25 when the collections have no vectors (vectorizer
+                                      none), where vector and hybrid are a 400
       alpha=<0-1>                     hybrid only: 0 = keywords only, 1 = vectors only. Default:
-                                      config search.alpha (ESCO_SEARCH_ALPHA, 0.5)
+                                      the setting ${settingNote('search.alpha')}
       skillType=knowledge|skill/competence                                  (type=skill only)
       reuseLevel=transversal|cross-sector|sector-specific|occupation-specific (type=skill only)
       collection=<key>[,<key>…]       members of ANY of these ESCO collections (repeatable); the

@@ -17,7 +17,7 @@ import { Metrics } from '../metrics/metrics.ts';
 import { ensureMetadata, newRunId, runInit } from '../scripts/init.ts';
 import { GenerationPin } from '../search/generation-pin.ts';
 import { SearchQueries } from '../search/queries.ts';
-import { Lock } from '../state/lock.ts';
+import { Lock, lockOptions } from '../state/lock.ts';
 import { DEFAULT_DATASET_KEY } from '../state/status-store.ts';
 import { VERSION } from '../version.ts';
 import { connect, type WeaviateClient } from '../weaviate/client.ts';
@@ -26,7 +26,7 @@ import { WeaviateStatusStore } from '../weaviate/metadata-status-store.ts';
 import { readinessProblem, restEndpoint } from '../weaviate/rest.ts';
 import { loadSchemas } from '../weaviate/schema.ts';
 import { defineCommand } from './command.ts';
-import { CONFIG_FILE, PROFILE } from './flags.ts';
+import { CONFIG_FILE, PROFILE, settingFlag } from './flags.ts';
 import { SERVE_ABOUT } from './serve-help.ts';
 
 export const command = defineCommand({
@@ -34,18 +34,8 @@ export const command = defineCommand({
   usage: 'esco-init serve [options]',
   about: SERVE_ABOUT,
   flags: {
-    host: {
-      type: 'string',
-      value: '<address>',
-      help: 'address to listen on (default: config search.host)',
-      config: 'search.host',
-    },
-    port: {
-      type: 'string',
-      value: '<n>',
-      help: 'port to listen on (default: config search.port, 8000)',
-      config: 'search.port',
-    },
+    host: settingFlag('search.host'),
+    port: settingFlag('search.port'),
     profile: PROFILE,
     config: CONFIG_FILE,
   },
@@ -99,12 +89,8 @@ function serverDeps(
   const status = new WeaviateStatusStore(client);
   const pin = new GenerationPin(() => status.readStatus(DEFAULT_DATASET_KEY));
   // One Lock kept for the service's life: it calls a holder stale only after watching it for the TTL.
-  const lock = new Lock(new WeaviateLeaseStore(adminClient ?? client), {
-    ttlMs: config.lock.ttlSeconds * 1000,
-    heartbeatMs: config.lock.heartbeatSeconds * 1000,
-    owner: { runId: 'serve', host: hostname(), pid: process.pid },
-    log,
-  });
+  const owner = { runId: 'serve', host: hostname(), pid: process.pid };
+  const lock = new Lock(new WeaviateLeaseStore(adminClient ?? client), lockOptions(config.lock, { owner, log }));
   const gate = new WeaviateGate(() => readinessProblem(restEndpoint(config.weaviate)));
   const metrics = new Metrics({
     readers: {

@@ -5,7 +5,7 @@
 import { unlockLease } from '../state/unlock.ts';
 import { WeaviateLeaseStore } from '../weaviate/metadata-lease-store.ts';
 import { defineCommand } from './command.ts';
-import { CONFIG_FILE, PROFILE, WEAVIATE_URL } from './flags.ts';
+import { CONFIG_FILE, PROFILE, settingFlag, WEAVIATE_URL } from './flags.ts';
 
 export const command = defineCommand({
   name: 'unlock',
@@ -20,7 +20,7 @@ are left alone; the next init resumes what the interrupted run completed.`,
         (lock.ttlSeconds); a live holder is left alone (exit 1)`,
     },
     url: WEAVIATE_URL,
-    'lock-ttl': { type: 'string', value: '<s>', help: 'the TTL to watch with --if-stale', config: 'lock.ttlSeconds' },
+    'lock-ttl': settingFlag('lock.ttlSeconds', 'the TTL to watch with --if-stale'),
     profile: PROFILE,
     config: CONFIG_FILE,
   },

@@ -1,6 +1,8 @@
 /**
  * Configuration is read once, here, at the edge: profile file → environment → command-line
- * flags, validated with zod and frozen. Nothing else in the code base reads process.env.
+ * flags, validated with zod and frozen. Nothing else in the code base reads process.env. Which
+ * variable sets which setting is declared in settings.ts, with every other fact about a setting;
+ * test/config/settings.test.ts holds this schema and that table to the same settings.
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -8,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { load as parseYaml } from 'js-yaml';
 import { z } from 'zod';
 import { EscoInitError } from '../errors.ts';
+import { SETTINGS, type Setting } from './settings.ts';
 
 export const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const DEFAULT_CONFIG_FILE = path.join(PROJECT_ROOT, 'config/weaviate_config.yaml');
@@ -136,8 +139,9 @@ export type ConfigPath =
   | { [S in keyof Sections & string]: `${S}.${keyof Sections[S] & string}` }[keyof Sections & string];
 
 export function loadConfig(overrides: ConfigOverrides = {}, env: Env = process.env): Config {
-  const file = overrides.configFile ?? env.ESCO_INIT_CONFIG ?? DEFAULT_CONFIG_FILE;
-  const profile = overrides.profile ?? env.ESCO_INIT_PROFILE ?? 'default';
+  const { profile: envProfile, configFile: envFile, ...envValues } = fromEnv(env);
+  const file = overrides.configFile ?? envFile ?? DEFAULT_CONFIG_FILE;
+  const profile = overrides.profile ?? envProfile ?? 'default';
   const profiles = readProfiles(file);
   if (!(profile in profiles)) {
     throw new EscoInitError(
@@ -146,14 +150,8 @@ export function loadConfig(overrides: ConfigOverrides = {}, env: Env = process.e
     );
   }
   const { profile: _p, configFile: _f, ...flagValues } = overrides;
-  const base = {
-    profile,
-    log: { level: 'info', format: 'auto' },
-    auth: { reader: [], monitor: [], admin: [] },
-    admin: { retryAfterSeconds: 10 },
-    nonInteractive: isNonInteractive(env),
-  };
-  const merged = [profiles.default, profiles[profile], fromEnv(env), flagValues].reduce(
+  const base = { ...builtIns(), profile };
+  const merged = [profiles.default, profiles[profile], envValues, flagValues].reduce(
     (acc: Record<string, unknown>, layer) => deepMerge(acc, layer),
     base,
   );
@@ -180,54 +178,37 @@ function readProfiles(file: string): Record<string, unknown> {
   return doc;
 }
 
-/** Environment variables that override the profile (documented in the README). */
-function fromEnv(env: Env): Record<string, unknown> {
-  const grpc = env.WEAVIATE_GRPC_URL ? new URL(env.WEAVIATE_GRPC_URL) : undefined;
-  return {
-    weaviate: {
-      url: env.WEAVIATE_URL,
-      grpcPort: env.WEAVIATE_GRPC_PORT ?? grpc?.port,
-      grpcHost: grpc?.hostname,
-      apiKey: secret(env, 'WEAVIATE_API_KEY'),
-      startupTimeoutSeconds: env.WEAVIATE_STARTUP_TIMEOUT,
-    },
-    data: {
-      paths: env.ESCO_DATA ? env.ESCO_DATA.split(path.delimiter).filter(Boolean) : undefined,
-      language: env.ESCO_LANGUAGE,
-      rowPolicy: env.ESCO_ROW_POLICY,
-      maxRejectedRows: env.ESCO_MAX_REJECTED,
-    },
-    ingest: {
-      batchSize: env.ESCO_BATCH_SIZE,
-      concurrency: env.ESCO_CONCURRENCY,
-      vectorizer: env.ESCO_VECTORIZER,
-    },
-    generations: { keep: env.ESCO_KEEP_GENERATIONS },
-    lock: {
-      ttlSeconds: env.ESCO_LOCK_TTL,
-      heartbeatSeconds: env.ESCO_LOCK_HEARTBEAT,
-      waitTimeoutSeconds: env.ESCO_WAIT_TIMEOUT,
-    },
-    log: { level: env.LOG_LEVEL, format: env.LOG_FORMAT },
-    search: {
-      host: env.ESCO_SEARCH_HOST,
-      port: env.ESCO_SEARCH_PORT,
-      mode: env.ESCO_SEARCH_MODE,
-      // An empty variable would coerce to 0 (keywords only): treat it as unset instead.
-      alpha: env.ESCO_SEARCH_ALPHA || undefined,
-      rateLimitPerMinute: env.ESCO_SEARCH_RATE_LIMIT,
-      maxEventLoopDelayMs: env.ESCO_MAX_EVENT_LOOP_DELAY,
-    },
-    auth: {
-      reader: apiKeys(secret(env, 'ESCO_READER_KEYS'), 'reader'),
-      monitor: apiKeys(secret(env, 'ESCO_MONITOR_KEYS'), 'monitor'),
-      admin: apiKeys(secret(env, 'ESCO_ADMIN_KEYS'), 'admin'),
-    },
-    admin: {
-      weaviateApiKey: secret(env, 'ESCO_ADMIN_WEAVIATE_API_KEY'),
-      retryAfterSeconds: env.ESCO_ADMIN_RETRY_AFTER,
-    },
-  };
+/** The settings the environment sets (settings.ts), as a layer shaped like the configuration. */
+function fromEnv(env: Env): ConfigOverrides {
+  const layer: Record<string, unknown> = {};
+  for (const setting of SETTINGS) {
+    const value = envValue(setting, env);
+    if (value !== undefined) setAt(layer, setting.path, value);
+  }
+  return layer;
+}
+
+function envValue(setting: Setting, env: Env): unknown {
+  for (const source of setting.env) {
+    const text = source.secret ? secret(env, source.name) : env[source.name];
+    const value = text === undefined || source.read === undefined ? text : source.read(text);
+    if (value !== undefined) return value;
+  }
+  return undefined;
+}
+
+/** What loadConfig starts from: the settings no profile sets (settings.ts, `builtIn`). */
+function builtIns(): Record<string, unknown> {
+  const base: Record<string, unknown> = {};
+  for (const s of SETTINGS) if (s.builtIn) setAt(base, s.path, structuredClone(s.default));
+  return base;
+}
+
+/** Sets `section.key` (or a top-level `key`) in `tree`. */
+function setAt(tree: Record<string, unknown>, settingPath: string, value: unknown): void {
+  const [section = '', key] = settingPath.split('.');
+  if (key === undefined) tree[section] = value;
+  else tree[section] = { ...(tree[section] as object | undefined), [key]: value };
 }
 
 /**
@@ -248,24 +229,6 @@ function secret(env: Env, name: string): string | undefined {
       cause,
     });
   }
-}
-
-/** Keys separated by commas or newlines, each `name:secret` or a bare secret (named after the role). */
-function apiKeys(text: string | undefined, role: ApiRole): unknown[] | undefined {
-  if (text === undefined) return undefined;
-  const entries = text
-    .split(/[,\n]/)
-    .map((e) => e.trim())
-    .filter(Boolean);
-  return entries.map((entry, i) => {
-    const colon = entry.indexOf(':');
-    if (colon < 0) return { name: entries.length === 1 ? role : `${role}-${i + 1}`, secret: entry };
-    return { name: entry.slice(0, colon), secret: entry.slice(colon + 1) };
-  });
-}
-
-function isNonInteractive(env: Env): boolean {
-  return [env.CI, env.DOCKER_ENV, env.NON_INTERACTIVE].some((v) => v !== undefined && v !== '' && v !== 'false');
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {

@@ -20,7 +20,7 @@ import { type InitOutcome, orchestrate } from '../orchestration/orchestrator.ts'
 import { normalize } from '../orchestration/run-record.ts';
 import type { OrchestratorDeps } from '../orchestration/session.ts';
 import type { Progress } from '../state/lease-store.ts';
-import { Lock, type Owner } from '../state/lock.ts';
+import { Lock, lockOptions, type Owner } from '../state/lock.ts';
 import { DEFAULT_DATASET_KEY, type Trigger } from '../state/status-store.ts';
 import { VERSION } from '../version.ts';
 import { connect, waitForReady } from '../weaviate/client.ts';
@@ -127,13 +127,8 @@ function orchestratorDeps(parts: InitParts, options: InitOptions, readyAt: numbe
   const { client, definitions, fingerprint, vectors } = parts;
   const { config, log, signal } = options;
   const owner = newOwner(options.runId);
-  const heartbeatMs = config.lock.heartbeatSeconds * 1000;
-  const lock = new Lock(new WeaviateLeaseStore(client), {
-    ttlMs: config.lock.ttlSeconds * 1000,
-    heartbeatMs,
-    owner,
-    log,
-  });
+  const lockOpts = lockOptions(config.lock, { owner, log });
+  const lock = new Lock(new WeaviateLeaseStore(client), lockOpts);
   const passDeps = { ...parts, ingest: config.ingest, log, signal };
   return {
     datasetKey: DEFAULT_DATASET_KEY,
@@ -149,7 +144,7 @@ function orchestratorDeps(parts: InitParts, options: InitOptions, readyAt: numbe
     lock,
     clock: systemClock,
     passes: (session) => escoPasses(passDeps, session),
-    pollMs: Math.min(heartbeatMs, 1000),
+    pollMs: Math.min(lockOpts.heartbeatMs, 1000),
     waitTimeoutMs: config.lock.waitTimeoutSeconds * 1000,
     maxAttempts: MAX_ATTEMPTS,
     signal,

@@ -34,6 +34,21 @@ export interface LockOptions {
   clock?: Clock;
 }
 
+/** The `lock` settings (src/config/settings.ts) a Lock is made from. */
+export interface LockSettings {
+  ttlSeconds: number;
+  heartbeatSeconds: number;
+}
+
+/**
+ * A Lock's options from the `lock` settings, for every Lock the commands make. The beat is capped
+ * at half the TTL: a holder beating slower than that would look stale to a watcher while alive.
+ */
+export function lockOptions(settings: LockSettings, who: Pick<LockOptions, 'owner' | 'log' | 'clock'>): LockOptions {
+  const ttlMs = settings.ttlSeconds * 1000;
+  return { ttlMs, heartbeatMs: Math.min(settings.heartbeatSeconds * 1000, ttlMs / 2), ...who };
+}
+
 export interface Observation {
   /** The highest epoch, 0 when no ticket exists. */
   epoch: number;

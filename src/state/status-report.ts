@@ -9,7 +9,7 @@ import type { Config } from '../config/config.ts';
 import type { GenerationStore } from '../generations/generation-store.ts';
 import type { Logger } from '../log.ts';
 import { type LeaseStore, ProgressSchema } from './lease-store.ts';
-import { Lock, type Observation } from './lock.ts';
+import { Lock, lockOptions, type Observation } from './lock.ts';
 import {
   DATASET_STATES,
   type DatasetStatus,
@@ -80,12 +80,8 @@ export interface StatusSources {
 
 /** The status, the lease as this process observes it now, and the `runs` most recent runs. */
 export async function readStatusReport(sources: StatusSources, runs: number): Promise<StatusReport> {
-  const lock = new Lock(sources.leases, {
-    ttlMs: sources.lock.ttlSeconds * 1000,
-    heartbeatMs: sources.lock.heartbeatSeconds * 1000,
-    owner: { runId: 'status', host: hostname(), pid: process.pid },
-    log: sources.log,
-  });
+  const owner = { runId: 'status', host: hostname(), pid: process.pid };
+  const lock = new Lock(sources.leases, lockOptions(sources.lock, { owner, log: sources.log }));
   const [status, observation, recent, aliases] = await Promise.all([
     sources.statuses.readStatus(DEFAULT_DATASET_KEY),
     lock.observe(),

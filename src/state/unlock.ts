@@ -9,7 +9,7 @@ import { type Clock, systemClock } from '../clock.ts';
 import type { Config } from '../config/config.ts';
 import type { Logger } from '../log.ts';
 import type { LeaseStore } from './lease-store.ts';
-import { Lock, type Observation } from './lock.ts';
+import { Lock, lockOptions, type Observation } from './lock.ts';
 
 export interface UnlockOptions {
   leases: LeaseStore;
@@ -30,10 +30,10 @@ export interface UnlockOutcome {
 
 export async function unlockLease(options: UnlockOptions): Promise<UnlockOutcome> {
   const clock = options.clock ?? systemClock;
-  const ttlMs = options.lock.ttlSeconds * 1000;
-  const heartbeatMs = Math.min(options.lock.heartbeatSeconds * 1000, ttlMs / 2);
   const owner = { runId: `unlock-${Date.now().toString(36)}`, host: hostname(), pid: process.pid };
-  const lock = new Lock(options.leases, { ttlMs, heartbeatMs, owner, log: options.log, clock });
+  const lockOpts = lockOptions(options.lock, { owner, log: options.log, clock });
+  const { ttlMs, heartbeatMs } = lockOpts;
+  const lock = new Lock(options.leases, lockOpts);
   let observed = await lock.observe();
   if (observed.condition === 'none') return nothing('the lease was never taken');
   if (observed.condition === 'released') return nothing(`epoch ${observed.epoch} is already released`);

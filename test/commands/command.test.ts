@@ -65,7 +65,7 @@ describe('defineCommand', () => {
     }
     expect(seen.config).toBeUndefined();
     expect(command.help).toMatch(/^Usage: esco-init probe \[options\]\n\nA command that records/);
-    expect(command.help).toContain('  --url <url>       Weaviate HTTP URL (env WEAVIATE_URL)');
+    expect(command.help).toContain('  --url <url>       Weaviate HTTP URL (weaviate.url, env WEAVIATE_URL; default:');
     expect(command.help).toContain('Exit codes:\n  0 ');
   });
 

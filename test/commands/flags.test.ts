@@ -4,7 +4,15 @@
  */
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { configOverrides, DATA, type FlagTable, PROFILE, parseFlags, WEAVIATE_URL } from '../../src/commands/flags.ts';
+import {
+  configOverrides,
+  DATA,
+  type FlagTable,
+  PROFILE,
+  parseFlags,
+  settingFlag,
+  WEAVIATE_URL,
+} from '../../src/commands/flags.ts';
 import { optionsHelp } from '../../src/commands/help.ts';
 import { loadConfig } from '../../src/config/config.ts';
 import { isEscoInitError } from '../../src/errors.ts';
@@ -70,11 +78,32 @@ describe('optionsHelp', () => {
   it('lists every flag with its placeholder and short form, help aligned in one column and wrapped', () => {
     const text = optionsHelp({ ...TABLE, long: { type: 'boolean', help: 'word '.repeat(40).trim() } });
     const lines = text.split('\n');
-    expect(lines[0]).toBe(`  --data <path>     ${DATA.help}`);
+    // DATA's help is two lines long: its first starts in the help column, its second continues it.
+    expect(lines[0]).toMatch(/^ {2}--data <path> {5}ESCO zip/);
+    expect(lines[1]).toMatch(/^ {20}\S/);
+    expect(`${lines[0]} ${lines[1]}`.replace(/\s+/g, ' ').trim()).toBe(`--data <path> ${DATA.help}`);
     expect(lines).toContain('  --yes, -y         do not ask');
     expect(lines).toContain('  --runs <n>        how many');
     const long = lines.findIndex((l) => l.startsWith('  --long'));
     expect(lines[long + 1]).toMatch(/^ {20}word/);
     for (const line of lines) expect(line.length).toBeLessThanOrEqual(105);
+  });
+});
+
+describe('settingFlag', () => {
+  it("makes a setting's flag from the settings table: placeholder, help with path, variable and default", () => {
+    expect(settingFlag('lock.ttlSeconds')).toEqual({
+      type: 'string',
+      value: '<s>',
+      help: 'a holder whose heartbeat has not moved this long is taken over (lock.ttlSeconds, env ESCO_LOCK_TTL; default: 30)',
+      config: 'lock.ttlSeconds',
+    });
+    expect(DATA).toMatchObject({ multiple: true, path: true, config: 'data.paths' });
+    expect(DATA.help).toContain('env ESCO_DATA; default: /data)');
+    expect(settingFlag('lock.ttlSeconds', 'the TTL to watch').help).toMatch(/^the TTL to watch \(lock\.ttlSeconds/);
+  });
+
+  it('refuses a setting the table gives no flag', () => {
+    expect(() => settingFlag('search.alpha')).toThrow(/declares no flag for search\.alpha/);
   });
 });

@@ -77,11 +77,17 @@ export const ConfigSchema = z.object({
     /** Complete generations kept besides the published one: what `rollback` can return to. */
     keep: z.coerce.number().int().min(0).max(10),
   }),
-  lock: z.object({
-    ttlSeconds: positive,
-    heartbeatSeconds: positive,
-    waitTimeoutSeconds: positive,
-  }),
+  lock: z
+    .object({
+      ttlSeconds: positive,
+      heartbeatSeconds: positive,
+      waitTimeoutSeconds: positive,
+    })
+    // A holder beating slower than half the TTL would look stale to a watcher while alive.
+    .refine((lock) => lock.heartbeatSeconds * 2 <= lock.ttlSeconds, {
+      path: ['heartbeatSeconds'],
+      message: 'must be at most half of lock.ttlSeconds: a holder beats several times per TTL',
+    }),
   /** The search service (`esco-init serve`); port 0 picks a free one (tests). */
   search: z.object({
     host: z.string().min(1),

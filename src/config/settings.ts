@@ -189,7 +189,7 @@ export const SETTINGS: readonly Setting[] = [
     env: [env('ESCO_LOCK_HEARTBEAT')],
     flag: seconds('heartbeat'),
     default: 5,
-    help: 'how often the holder beats; capped at half the TTL, so that a live holder never looks stale',
+    help: 'how often the holder beats; at most half the TTL, so that a live holder never looks stale',
   },
   {
     path: 'lock.waitTimeoutSeconds',

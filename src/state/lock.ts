@@ -40,13 +40,9 @@ export interface LockSettings {
   heartbeatSeconds: number;
 }
 
-/**
- * A Lock's options from the `lock` settings, for every Lock the commands make. The beat is capped
- * at half the TTL: a holder beating slower than that would look stale to a watcher while alive.
- */
+/** A Lock's options from the `lock` settings (validated in config.ts), for every Lock the commands make. */
 export function lockOptions(settings: LockSettings, who: Pick<LockOptions, 'owner' | 'log' | 'clock'>): LockOptions {
-  const ttlMs = settings.ttlSeconds * 1000;
-  return { ttlMs, heartbeatMs: Math.min(settings.heartbeatSeconds * 1000, ttlMs / 2), ...who };
+  return { ttlMs: settings.ttlSeconds * 1000, heartbeatMs: settings.heartbeatSeconds * 1000, ...who };
 }
 
 export interface Observation {

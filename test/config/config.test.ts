@@ -83,6 +83,7 @@ describe('loadConfig', () => {
     [{ ESCO_ROW_POLICY: 'lenient' }, 'data.rowPolicy'],
     [{ ESCO_BATCH_SIZE: '0' }, 'ingest.batchSize'],
     [{ ESCO_INIT_PROFILE: 'nope' }, 'profile "nope"'],
+    [{ ESCO_LOCK_TTL: '10', ESCO_LOCK_HEARTBEAT: '6' }, 'lock.heartbeatSeconds'],
   ])('rejects %o with CONFIG_INVALID naming %s', (env, where) => {
     let caught: unknown;
     try {

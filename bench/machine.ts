@@ -26,6 +26,9 @@ const VECTOR_SETS = [
   'sve2',
 ];
 
+/** Node's names for the architectures, as Python's platform.machine() (and /meta) says them. */
+const ARCH: Record<string, string> = { x64: 'x86_64', arm64: 'aarch64' };
+
 export interface Machine {
   cpu: string;
   arch: string;
@@ -40,14 +43,14 @@ export function machine(cpuinfo = readCpuinfo()): Machine {
   const flags = new Set((field('flags') ?? field('Features') ?? '').split(/\s+/));
   return {
     cpu: field('model name') ?? os.cpus()[0]?.model ?? 'unknown CPU',
-    arch: os.arch(),
+    arch: ARCH[os.arch()] ?? os.arch(),
     vector: VECTOR_SETS.filter((set) => flags.has(set)),
     cpus: os.availableParallelism(),
     memGb: Math.round(os.totalmem() / 2 ** 30),
   };
 }
 
-/** e.g. "2× AMD EPYC (x64; sse4_2 avx avx2 fma), 23 GiB" */
+/** e.g. "2× AMD EPYC (x86_64; sse4_2 avx avx2 fma), 23 GiB" */
 export function describeMachine(m: Machine = machine()): string {
   const sets = m.vector.length ? m.vector.join(' ') : 'no vector sets listed';
   return `${m.cpus}× ${m.cpu} (${m.arch}; ${sets}), ${m.memGb} GiB`;

@@ -1,8 +1,9 @@
 """Which runtime the service runs on this CPU: int8 where it is both faithful and faster, else fp32.
 
 int8 is a trade: vectors a little off sentence-transformers' (cosine > 0.98) for speed. Both sides
-of it depend on the processor. Speed: int8 is 2x fp32 where the CPU multiplies bytes in one step
-(VNNI); without VNNI the gain is smaller or gone. Fidelity: integer kernels differ between CPUs
+of it depend on the processor. Speed: int8 is 2x fp32 where the CPU multiplies bytes and adds them
+in 32 bits in one step (VNNI); without VNNI it takes more instructions, and whether it still beats
+fp32 there is for each machine to find out. Fidelity: integer kernels differ between CPUs
 (convert.py says how the model is built to give the same integers on every x86-64 CPU), and a
 runtime or CPU not measured yet may differ again. So with `--runtime auto` (the default) the
 service checks both on the calibration texts (golden.json: sentence-transformers' own vectors)
@@ -55,7 +56,7 @@ def cpu(cpuinfo: str | None = None) -> dict[str, object]:
     if cpuinfo is None:
         try:
             cpuinfo = Path("/proc/cpuinfo").read_text()
-        except OSError:
+        except OSError:  # Linux's; elsewhere the model comes from platform and no sets are listed
             cpuinfo = ""
     fields: dict[str, str] = {}
     for line in cpuinfo.splitlines():

@@ -11,15 +11,13 @@
  */
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { execa } from 'execa';
-import type { LocalInference } from '../test/support/inference.ts';
-import type { LocalWeaviate } from '../test/support/weaviate-server.ts';
-import type { BenchOptions } from './ingest.ts';
-import type { ScenarioResult } from './scenarios.ts';
+import type { LocalInference } from '../scripts/local/inference.ts';
+import type { LocalWeaviate } from '../scripts/local/weaviate-server.ts';
+import type { BenchOptions } from './options.ts';
+import type { EngineScenario, ScenarioResult } from './scenarios.ts';
 
 const BIN = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
 const PEAK_RSS = pathToFileURL(fileURLToPath(new URL('./peak-rss.ts', import.meta.url))).href;
-
-export type EngineScenario = 'cold' | 'cold-vectors' | 'restart' | 'restart-vectors' | 'upgrade' | 'upgrade-vectors';
 
 export type BinOptions = BenchOptions & { flags: string[]; compileCache: string };
 

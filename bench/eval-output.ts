@@ -5,8 +5,8 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import type { InferenceMeta } from '../scripts/local/inference.ts';
 import { loadConfig } from '../src/config/config.ts';
-import type { InferenceMeta } from '../test/support/inference.ts';
 import type { EvalMode, ModeRun } from './eval-queries.ts';
 import { renderTable, renderTimes, scoreRuns } from './eval-report.ts';
 import type { Split } from './eval-split.ts';

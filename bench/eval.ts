@@ -21,17 +21,17 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { execa } from 'execa';
-import type { IngestReport } from '../src/ingest/ingest.ts';
-import { silentLogger } from '../src/log.ts';
-import { SearchQueries } from '../src/search/queries.ts';
-import { connect } from '../src/weaviate/client.ts';
 import {
   type InferenceMeta,
   type InferenceRuntime,
   type LocalInference,
   startInference,
-} from '../test/support/inference.ts';
-import { type LocalWeaviate, startLocalWeaviate } from '../test/support/weaviate-server.ts';
+} from '../scripts/local/inference.ts';
+import { type LocalWeaviate, startLocalWeaviate } from '../scripts/local/weaviate-server.ts';
+import type { IngestReport } from '../src/ingest/ingest.ts';
+import { silentLogger } from '../src/log.ts';
+import { SearchQueries } from '../src/search/queries.ts';
+import { connect } from '../src/weaviate/client.ts';
 import { checkCopy, readConcepts, writeHeldOutCopy } from './eval-copy.ts';
 import { type Outcome, renderMarkdown, writeJson } from './eval-output.ts';
 import { evalModes, type ModeRun, runMode } from './eval-queries.ts';

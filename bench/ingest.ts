@@ -25,15 +25,22 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { execa } from 'execa';
+import { type InferenceMeta, startInference } from '../scripts/local/inference.ts';
+import { startLocalWeaviate } from '../scripts/local/weaviate-server.ts';
 import { loadConfig } from '../src/config/config.ts';
 import type { Vectorizer } from '../src/weaviate/schema.ts';
-import { type InferenceMeta, startInference } from '../test/support/inference.ts';
-import { startLocalWeaviate } from '../test/support/weaviate-server.ts';
 import { type ChangedCopy, TEN_PERCENT, writeChangedCopy } from './changed-copy.ts';
-import { type BenchServer, type BinOptions, type EngineScenario, runInitScenario } from './engine.ts';
+import { type BenchServer, type BinOptions, runInitScenario } from './engine.ts';
 import { renderTable, targets } from './ingest-report.ts';
 import { describeMachine, machine } from './machine.ts';
-import { type InProcessScenario, runScenario, type ScenarioName, type ScenarioResult } from './scenarios.ts';
+import type { BenchOptions } from './options.ts';
+import {
+  type EngineScenario,
+  type InProcessScenario,
+  runScenario,
+  type ScenarioName,
+  type ScenarioResult,
+} from './scenarios.ts';
 import { vectorizeCeiling } from './vectorize.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -59,19 +66,6 @@ const { values: args } = parseArgs({
     child: { type: 'string' },
   },
 });
-
-export interface BenchOptions {
-  data: string[];
-  /** Batch size and requests in flight of a run with this vectorizer: the flags, else the config's. */
-  batching: (vectorizer: Vectorizer) => { batchSize: number; concurrency: number };
-  /** The batching of the in-process scenarios (vectorizer none). */
-  batchSize: number;
-  concurrency: number;
-  ltwObjects: number;
-  ltwRelations: number;
-  /** NODE_OPTIONS for the scenario processes (e.g. V8 heap limits), as a deployment would set them. */
-  nodeOptions: string;
-}
 
 const batching = (vectorizer: Vectorizer) => {
   const flags = { batchSize: args['batch-size'], concurrency: args.concurrency };

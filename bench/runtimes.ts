@@ -13,7 +13,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { execa } from 'execa';
-import { inferenceHome } from '../test/support/inference.ts';
+import { inferenceHome } from '../scripts/local/inference.ts';
 import { describeMachine } from './machine.ts';
 import { vectorizerTexts } from './vectorize.ts';
 

@@ -17,9 +17,11 @@ import { type InsertResult, postBatch, requestSize, type WriteObject } from '../
 import { connect, type WeaviateClient } from '../src/weaviate/client.ts';
 import { type RestEndpoint, restEndpoint } from '../src/weaviate/rest.ts';
 import { ensureSchema, loadSchemas } from '../src/weaviate/schema.ts';
-import type { EngineScenario } from './engine.ts';
-import type { BenchOptions } from './ingest.ts';
 import { addRelation, relationsOf, upsertObject } from './lookup-then-write.ts';
+import type { BenchOptions } from './options.ts';
+
+/** The scenarios bench/engine.ts runs through the built bin (`init` as the container runs it). */
+export type EngineScenario = 'cold' | 'cold-vectors' | 'restart' | 'restart-vectors' | 'upgrade' | 'upgrade-vectors';
 
 export type ScenarioName =
   | 'vectorize-ceiling'

@@ -6,11 +6,11 @@
  * approach, measured in the same bench run as the ingest it is compared with.
  */
 
+import type { LocalInference } from '../scripts/local/inference.ts';
 import { forEachChunk } from '../src/chunks.ts';
 import { openDataset } from '../src/esco/open.ts';
 import { buildPlan, propertiesOf } from '../src/ingest/plan.ts';
 import { loadSchemas } from '../src/weaviate/schema.ts';
-import type { LocalInference } from '../test/support/inference.ts';
 import type { ScenarioResult } from './scenarios.ts';
 
 /** Concurrencies tried on a spread sample of the texts; the fastest then sends all of them. */

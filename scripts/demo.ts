@@ -11,8 +11,8 @@ import { silentLogger } from '../src/log.ts';
 import type { ConceptType } from '../src/search/concepts.ts';
 import { PUBLISHED_NAMES, SearchQueries } from '../src/search/queries.ts';
 import { connect } from '../src/weaviate/client.ts';
-import { startInference } from '../test/support/inference.ts';
-import { startLocalWeaviate } from '../test/support/weaviate-server.ts';
+import { startInference } from './local/inference.ts';
+import { startLocalWeaviate } from './local/weaviate-server.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const cli = path.join(root, 'src/cli.ts');

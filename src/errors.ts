@@ -2,6 +2,8 @@
  * One error class for everything the tool reports on purpose. `code` is stable (tests, logs and
  * the status record match on it); the message says what happened and what to do next.
  */
+import type { ErrorInfo } from './status/status-store.ts';
+
 export const EXIT_CODES = {
   // 2: bad input or configuration; the operator has to fix something before a retry helps.
   USAGE: 2,
@@ -58,4 +60,10 @@ export function isEscoInitError(error: unknown, code?: ErrorCode): error is Esco
 /** Exit code for anything thrown out of a command: our own codes, else 1. */
 export function exitCodeOf(error: unknown): number {
   return error instanceof EscoInitError ? error.exitCode : EXIT_CODES.INTERNAL;
+}
+
+/** What a status or run record says about a failure: the error's code, or INTERNAL for anything else. */
+export function errorInfo(error: unknown): ErrorInfo {
+  if (error instanceof EscoInitError) return { code: error.code, message: error.message };
+  return { code: 'INTERNAL', message: error instanceof Error ? error.message : String(error) };
 }

@@ -11,10 +11,10 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify';
 import { z } from 'zod';
-import { BadRequest, tryLater } from '../http/errors.ts';
+import { BadRequest, tryLater } from '../http-errors.ts';
+import type { Observation } from '../lease/lock.ts';
 import type { Logger } from '../log.ts';
-import type { Observation } from '../state/lock.ts';
-import type { RunRecord, StatusStore } from '../state/status-store.ts';
+import type { RunRecord, StatusStore } from '../status/status-store.ts';
 import { type AdminRuns, holderOf, type Submission } from './runs.ts';
 
 export interface AdminDeps {

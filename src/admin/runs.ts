@@ -6,12 +6,12 @@
  * service too: two services that both accept a run get one ingestion, and the other run waits.
  */
 
-import { errorInfo } from '../ingest/pipeline.ts';
+import { errorInfo } from '../errors.ts';
+import type { Heartbeat, Progress } from '../lease/lease-store.ts';
+import type { Observation } from '../lease/lock.ts';
 import type { Logger } from '../log.ts';
 import { newRun, stateOf } from '../orchestration/run-record.ts';
-import type { Heartbeat, Progress } from '../state/lease-store.ts';
-import type { Observation } from '../state/lock.ts';
-import type { RunRecord, StatusStore, Trigger } from '../state/status-store.ts';
+import type { RunRecord, StatusStore, Trigger } from '../status/status-store.ts';
 import type { UpstreamCheck } from './upstream.ts';
 
 export interface RunRequest {

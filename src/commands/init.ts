@@ -1,7 +1,7 @@
 /**
  * `esco-init init` (the default command and the container entrypoint): logging (NDJSON off a
  * terminal, readable lines and a progress line on one) and the re-ingest prompt (only for a
- * person at a terminal) around src/scripts/init.ts, which does the work.
+ * person at a terminal) around src/scripts/init.ts, the entrypoint (src/init assembles the run).
  */
 import { createInterface } from 'node:readline/promises';
 import { EscoInitError } from '../errors.ts';

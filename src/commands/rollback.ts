@@ -6,9 +6,9 @@ import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { EscoInitError } from '../errors.ts';
 import { INGESTED_COLLECTIONS } from '../ingest/mapping.ts';
+import { Lock, lockOptions, type Owner } from '../lease/lock.ts';
 import { type RollbackOutcome, rollback } from '../orchestration/rollback.ts';
-import { Lock, lockOptions, type Owner } from '../state/lock.ts';
-import { DEFAULT_DATASET_KEY, type GenerationRecord } from '../state/status-store.ts';
+import { DEFAULT_DATASET_KEY, type GenerationRecord } from '../status/status-store.ts';
 import { VERSION } from '../version.ts';
 import { WeaviateGenerationStore } from '../weaviate/generation-store.ts';
 import { WeaviateLeaseStore } from '../weaviate/metadata-lease-store.ts';
@@ -52,7 +52,7 @@ to (or --to names no complete generation), 3 Weaviate unreachable, 4 another pro
   },
 });
 
-/** Like init's run ids (src/scripts/init.ts), without loading init's dependencies. */
+/** Like init's run ids (src/init/assembly.ts), without loading init's dependencies. */
 function newOwner(): Owner {
   const stamp = new Date()
     .toISOString()

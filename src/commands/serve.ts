@@ -12,13 +12,13 @@ import { ApiKeys } from '../auth/api-keys.ts';
 import type { Config } from '../config/config.ts';
 import { buildServer, pinReadiness, type ServerDeps } from '../http/server.ts';
 import { WeaviateGate } from '../http/weaviate-gate.ts';
+import { assembleAndRun, ensureMetadata, newRunId } from '../init/assembly.ts';
+import { Lock, lockOptions } from '../lease/lock.ts';
 import type { Logger } from '../log.ts';
 import { Metrics } from '../metrics/metrics.ts';
-import { ensureMetadata, newRunId, runInit } from '../scripts/init.ts';
 import { GenerationPin } from '../search/generation-pin.ts';
 import { SearchQueries } from '../search/queries.ts';
-import { Lock, lockOptions } from '../state/lock.ts';
-import { DEFAULT_DATASET_KEY } from '../state/status-store.ts';
+import { DEFAULT_DATASET_KEY } from '../status/status-store.ts';
 import { VERSION } from '../version.ts';
 import { connect, type WeaviateClient } from '../weaviate/client.ts';
 import { WeaviateLeaseStore } from '../weaviate/metadata-lease-store.ts';
@@ -148,7 +148,7 @@ function adminRuns(
     newRunId,
     // The same `init` as the CLI and the container: the same orchestrator, lease and records.
     launch: ({ runId, force, trigger }) =>
-      runInit({
+      assembleAndRun({
         config: runConfig,
         force,
         dryRun: false,

@@ -1,14 +1,14 @@
 /**
  * `esco-init status [--json]`: the dataset's state, the lease and the last runs, read from the
- * Metadata collection (src/state/status-report.ts). Reads only.
+ * Metadata collection (src/commands/status-report.ts). Reads only.
  */
 import { INGESTED_COLLECTIONS } from '../ingest/mapping.ts';
-import { readStatusReport, renderStatusReport, StatusReportSchema } from '../state/status-report.ts';
 import { WeaviateGenerationStore } from '../weaviate/generation-store.ts';
 import { WeaviateLeaseStore } from '../weaviate/metadata-lease-store.ts';
 import { WeaviateStatusStore } from '../weaviate/metadata-status-store.ts';
 import { defineCommand } from './command.ts';
 import { CONFIG_FILE, PROFILE, WEAVIATE_URL } from './flags.ts';
+import { readStatusReport, renderStatusReport, StatusReportSchema } from './status-report.ts';
 
 export const command = defineCommand({
   name: 'status',

@@ -1,8 +1,8 @@
 /**
  * `esco-init unlock [--if-stale]`: frees the ingestion lease for the next start
- * (src/state/unlock.ts); deletes nothing.
+ * (src/lease/unlock.ts); deletes nothing.
  */
-import { unlockLease } from '../state/unlock.ts';
+import { unlockLease } from '../lease/unlock.ts';
 import { WeaviateLeaseStore } from '../weaviate/metadata-lease-store.ts';
 import { defineCommand } from './command.ts';
 import { CONFIG_FILE, PROFILE, settingFlag, WEAVIATE_URL } from './flags.ts';

@@ -2,7 +2,7 @@
  * The generation rules, pure: which generation a run builds (a new one, or the unfinished one of
  * the same dataset), what is dropped when, and what `rollback` returns to.
  */
-import type { DatasetStatus, GenerationRecord } from '../state/status-store.ts';
+import type { DatasetStatus, GenerationRecord } from '../status/status-store.ts';
 import type { Published } from './generation-store.ts';
 
 export interface TargetInput {

@@ -6,7 +6,7 @@
  */
 import underPressure from '@fastify/under-pressure';
 import type { FastifyInstance } from 'fastify';
-import { tryLater } from './errors.ts';
+import { tryLater } from '../http-errors.ts';
 
 export interface SaturationLimits {
   /** Event-loop delay (ms) past which the service is saturated; 0: never. */

@@ -15,13 +15,13 @@ import { registerAdminRoutes } from '../admin/routes.ts';
 import type { ApiKeys } from '../auth/api-keys.ts';
 import { authorize, callerOf } from '../auth/guard.ts';
 import { registerRateLimit } from '../auth/rate-limit.ts';
+import { BadRequest, tryLater } from '../http-errors.ts';
 import type { Logger } from '../log.ts';
 import type { Metrics } from '../metrics/metrics.ts';
 import { registerMetrics } from '../metrics/route.ts';
 import type { GenerationPin } from '../search/generation-pin.ts';
 import { answeredFrom, GENERATION_HEADER, type Readiness, type RouteDeps, registerRoutes } from '../search/routes.ts';
 import { failureKind } from '../weaviate/failure.ts';
-import { BadRequest, tryLater } from './errors.ts';
 import { registerSaturation, type SaturationLimits } from './saturation.ts';
 import { gateHandler, type WeaviateGate } from './weaviate-gate.ts';
 

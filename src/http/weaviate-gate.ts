@@ -6,7 +6,7 @@
  */
 import type { preHandlerAsyncHookHandler } from 'fastify';
 import { type Clock, systemClock } from '../clock.ts';
-import { tryLater } from './errors.ts';
+import { tryLater } from '../http-errors.ts';
 
 /** Null when Weaviate is ready; else why not (rest.ts's readinessProblem). */
 export type ReadinessProbe = () => Promise<string | null>;

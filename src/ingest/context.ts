@@ -5,8 +5,8 @@
 import type { WeaviateClient } from 'weaviate-client';
 import { EscoInitError } from '../errors.ts';
 import { generationName } from '../generations/names.ts';
+import type { Progress } from '../lease/lease-store.ts';
 import type { Logger } from '../log.ts';
-import type { Progress } from '../state/lease-store.ts';
 import type { RestEndpoint } from '../weaviate/rest.ts';
 
 export interface IngestContext {

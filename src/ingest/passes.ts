@@ -13,7 +13,7 @@
  *   back is largely our CPU, writing largely the server's): the verify pass waits for the rest.
  */
 import { EscoInitError } from '../errors.ts';
-import type { Counts } from '../state/status-store.ts';
+import type { Counts } from '../status/status-store.ts';
 import {
   type EnsureSchemaReport,
   ensureSchema,

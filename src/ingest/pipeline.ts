@@ -9,8 +9,8 @@
  * (cheap, and collections may have been dropped since), verification (the gate for publishing)
  * and publishing.
  */
-import { EscoInitError } from '../errors.ts';
-import type { Counts, ErrorInfo, PassRecord } from '../state/status-store.ts';
+import { EscoInitError, errorInfo } from '../errors.ts';
+import type { Counts, PassRecord } from '../status/status-store.ts';
 
 export interface PassOutcome {
   counts?: Counts;
@@ -128,9 +128,4 @@ export function skipRemaining(manifest: Manifest, note: string): void {
   for (const record of manifest.passes) {
     if (record.status === 'pending') Object.assign(record, { status: 'skipped', note });
   }
-}
-
-export function errorInfo(error: unknown): ErrorInfo {
-  if (error instanceof EscoInitError) return { code: error.code, message: error.message };
-  return { code: 'INTERNAL', message: error instanceof Error ? error.message : String(error) };
 }

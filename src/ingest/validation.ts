@@ -10,14 +10,14 @@ import type { Config } from '../config/config.ts';
 import { EscoInitError } from '../errors.ts';
 import { openDataset } from '../esco/open.ts';
 import type { Logger } from '../log.ts';
-import { type DatasetStatus, DEFAULT_DATASET_KEY } from '../state/status-store.ts';
+import { type DatasetStatus, DEFAULT_DATASET_KEY } from '../status/status-store.ts';
 import type { WeaviateClient } from '../weaviate/client.ts';
 import { WeaviateStatusStore } from '../weaviate/metadata-status-store.ts';
 import { restEndpoint } from '../weaviate/rest.ts';
+import { WeaviateVectorizer } from '../weaviate/run-vectorizer.ts';
 import { loadSchemas } from '../weaviate/schema.ts';
 import { type IngestContext, simpleContext } from './context.ts';
 import { buildPlan, type Plan, type PlannedObject, propertiesOf } from './plan.ts';
-import { WeaviateVectorizer } from './vectorizer.ts';
 import { verify } from './verify.ts';
 
 export const ValidateReportSchema = z.object({

@@ -10,7 +10,7 @@
  * (carry.ts): only new and changed texts cost the vectorizer an inference call.
  */
 import { isEscoInitError } from '../errors.ts';
-import type { PassName } from '../state/lease-store.ts';
+import type { PassName } from '../lease/lease-store.ts';
 import {
   type BatchOptions,
   type BatchResult,

@@ -8,8 +8,8 @@
  * container, the CLI) holds the lease.
  */
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
-import type { Observation } from '../state/lock.ts';
-import type { DatasetStatus, RunRecord, RunState } from '../state/status-store.ts';
+import type { Observation } from '../lease/lock.ts';
+import type { DatasetStatus, RunRecord, RunState } from '../status/status-store.ts';
 
 /** What the lease gauges need from `Lock.observe()`. */
 export type LeaseView = Pick<Observation, 'epoch' | 'heartbeat' | 'condition'>;

@@ -4,7 +4,7 @@
  * the rules are unit-tested exhaustively.
  */
 import type { Published } from '../generations/generation-store.ts';
-import type { DatasetStatus } from '../state/status-store.ts';
+import type { DatasetStatus } from '../status/status-store.ts';
 
 export interface DecisionInput {
   status: DatasetStatus | null;

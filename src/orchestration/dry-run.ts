@@ -3,9 +3,9 @@
  * anything: no run record, no lease, no schema change.
  */
 import type { Config } from '../config/config.ts';
-import type { Heartbeat } from '../state/lease-store.ts';
-import type { Observation } from '../state/lock.ts';
-import type { DatasetStatus } from '../state/status-store.ts';
+import type { Heartbeat } from '../lease/lease-store.ts';
+import type { Observation } from '../lease/lock.ts';
+import type { DatasetStatus } from '../status/status-store.ts';
 import { decide } from './decision.ts';
 import type { OrchestratorDeps } from './session.ts';
 

@@ -3,11 +3,11 @@
  * write fenced by the lease), the generation it builds and the pipeline of passes it runs. The
  * published generation is never written: a failure anywhere leaves it as it was.
  */
-import { EscoInitError, isEscoInitError } from '../errors.ts';
+import { EscoInitError, errorInfo, isEscoInitError } from '../errors.ts';
 import { chooseTarget, generationsToDrop, type Target, withGeneration } from '../generations/policy.ts';
-import { errorInfo, newManifest, runPipeline, skipRemaining } from '../ingest/pipeline.ts';
-import type { Lease } from '../state/lock.ts';
-import { type DatasetStatus, type GenerationRecord, pruneRuns, type RunRecord } from '../state/status-store.ts';
+import { newManifest, runPipeline, skipRemaining } from '../ingest/pipeline.ts';
+import type { Lease } from '../lease/lock.ts';
+import { type DatasetStatus, type GenerationRecord, pruneRuns, type RunRecord } from '../status/status-store.ts';
 import { event, recordRunEnd, stateOf } from './run-record.ts';
 import type { HolderSession, OrchestratorDeps } from './session.ts';
 

@@ -13,8 +13,8 @@
  */
 
 import { EscoInitError } from '../errors.ts';
-import type { AcquireResult, Lease, Observation } from '../state/lock.ts';
-import type { DatasetStatus, RunRecord, RunState } from '../state/status-store.ts';
+import type { AcquireResult, Lease, Observation } from '../lease/lock.ts';
+import type { DatasetStatus, RunRecord, RunState } from '../status/status-store.ts';
 import { type Decision, decide } from './decision.ts';
 import { Holder, releaseLease } from './holder.ts';
 import { event, newRun, normalize, recordRunEnd, recordTakeover, stateOf, throwIfAborted } from './run-record.ts';

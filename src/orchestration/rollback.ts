@@ -8,9 +8,9 @@
 import { EscoInitError } from '../errors.ts';
 import type { GenerationStore } from '../generations/generation-store.ts';
 import { completeGenerations, rollbackTarget } from '../generations/policy.ts';
+import type { Lease, Lock, Observation, Owner } from '../lease/lock.ts';
 import type { Logger } from '../log.ts';
-import type { Lease, Lock, Observation, Owner } from '../state/lock.ts';
-import type { DatasetStatus, GenerationRecord, RunRecord, StatusStore } from '../state/status-store.ts';
+import type { DatasetStatus, GenerationRecord, RunRecord, StatusStore } from '../status/status-store.ts';
 import { event, newRun, recordRunEnd, stateOf } from './run-record.ts';
 
 export interface RollbackDeps {

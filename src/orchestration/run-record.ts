@@ -2,10 +2,9 @@
  * The run record's bookkeeping, and how errors become run states: a signal (whatever was waiting
  * when it came) is an interrupted run, a wait past --wait-timeout is `gave_up`, anything else failed.
  */
-import { EscoInitError, isEscoInitError } from '../errors.ts';
-import { errorInfo } from '../ingest/pipeline.ts';
-import type { Observation } from '../state/lock.ts';
-import type { RunRecord, RunState, Trigger } from '../state/status-store.ts';
+import { EscoInitError, errorInfo, isEscoInitError } from '../errors.ts';
+import type { Observation } from '../lease/lock.ts';
+import type { RunRecord, RunState, Trigger } from '../status/status-store.ts';
 import type { OrchestratorDeps } from './session.ts';
 
 /** Runs that are not init's (rollback) give only what a run record names. */

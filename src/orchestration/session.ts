@@ -2,10 +2,10 @@
 import type { Clock } from '../clock.ts';
 import type { GenerationStore } from '../generations/generation-store.ts';
 import type { PassDefinition } from '../ingest/pipeline.ts';
+import type { Progress } from '../lease/lease-store.ts';
+import type { Lock, Owner } from '../lease/lock.ts';
 import type { Logger } from '../log.ts';
-import type { Progress } from '../state/lease-store.ts';
-import type { Lock, Owner } from '../state/lock.ts';
-import type { Counts, StatusStore, Trigger } from '../state/status-store.ts';
+import type { Counts, StatusStore, Trigger } from '../status/status-store.ts';
 
 /** What the passes of one holding of the lease get from the orchestrator. */
 export interface HolderSession {

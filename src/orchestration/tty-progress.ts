@@ -3,7 +3,7 @@
  * indicator before each line and draws it again after, so the two never garble each other.
  */
 import { Writable } from 'node:stream';
-import type { Progress } from '../state/lease-store.ts';
+import type { Progress } from '../lease/lease-store.ts';
 
 export class TtyProgress {
   readonly stream: Writable & { isTTY: boolean };

@@ -4,7 +4,7 @@
  * stored, not against a list kept here.
  */
 
-import { BadRequest, type Issue } from '../http/errors.ts';
+import { BadRequest, type Issue } from '../http-errors.ts';
 import type { ConceptType } from './concepts.ts';
 import type { Pin } from './generation-pin.ts';
 

@@ -7,7 +7,7 @@
  * never an unfinished one (the record names a generation only once it is verified).
  */
 import { generationName } from '../generations/names.ts';
-import type { DatasetStatus } from '../state/status-store.ts';
+import type { DatasetStatus } from '../status/status-store.ts';
 import { failureKind } from '../weaviate/failure.ts';
 
 export interface Pin {

@@ -4,7 +4,7 @@
  * collection has no vectors (a deployment without the transformers module).
  */
 import type { SearchMode } from '../config/config.ts';
-import { BadRequest } from '../http/errors.ts';
+import { BadRequest } from '../http-errors.ts';
 
 export type Ranking = { mode: 'bm25' } | { mode: 'vector' } | { mode: 'hybrid'; alpha: number };
 

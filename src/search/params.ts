@@ -5,7 +5,7 @@
 import { z } from 'zod';
 import { SEARCH_MODES, type SearchMode } from '../config/config.ts';
 import type { ReuseLevel, SkillType } from '../esco/records.ts';
-import { BadRequest, type Issue, parseInput } from '../http/errors.ts';
+import { BadRequest, type Issue, parseInput } from '../http-errors.ts';
 import { CONCEPT_TYPES, type ConceptType } from './concepts.ts';
 import type { SearchFilters } from './filters.ts';
 

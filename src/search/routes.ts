@@ -6,7 +6,7 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { parseInput } from '../http/errors.ts';
+import { parseInput } from '../http-errors.ts';
 import { CollectionCatalog } from './catalog.ts';
 import type { ConceptType } from './concepts.ts';
 import type { GenerationPin, Pin } from './generation-pin.ts';

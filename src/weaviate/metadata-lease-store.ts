@@ -1,5 +1,5 @@
 /**
- * The LeaseStore (src/state/lease-store.ts) in Weaviate.
+ * The LeaseStore (src/lease/lease-store.ts) in Weaviate.
  *
  * The ticket of epoch N is the alias `EscoInitLease_N`: creating an alias goes through Raft and a
  * second create of the same name fails (422, "alias already exists"), so exactly one process can
@@ -11,7 +11,7 @@
  */
 import type { WeaviateClient } from 'weaviate-client';
 import { EscoInitError } from '../errors.ts';
-import { type Heartbeat, HeartbeatSchema, type LeaseStore } from '../state/lease-store.ts';
+import { type Heartbeat, HeartbeatSchema, type LeaseStore } from '../lease/lease-store.ts';
 import { failureKind, isTransient } from './failure.ts';
 import { METADATA_COLLECTION, MetadataDocs } from './metadata-docs.ts';
 

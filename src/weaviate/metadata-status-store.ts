@@ -1,4 +1,4 @@
-/** The StatusStore (src/state/status-store.ts) in the Metadata collection, one document per record. */
+/** The StatusStore (src/status/status-store.ts) in the Metadata collection, one document per record. */
 import type { WeaviateClient } from 'weaviate-client';
 import type { z } from 'zod';
 import { EscoInitError } from '../errors.ts';
@@ -8,7 +8,7 @@ import {
   type RunRecord,
   RunRecordSchema,
   type StatusStore,
-} from '../state/status-store.ts';
+} from '../status/status-store.ts';
 import { MetadataDocs } from './metadata-docs.ts';
 
 export class WeaviateStatusStore implements StatusStore {

@@ -3,11 +3,11 @@ import pino from 'pino';
 import { describe, expect, it } from 'vitest';
 import { AdminRuns, type AdminRunsDeps, type RunLauncher } from '../../src/admin/runs.ts';
 import { EscoInitError } from '../../src/errors.ts';
+import type { Observation } from '../../src/lease/lock.ts';
 import { silentLogger } from '../../src/log.ts';
-import type { Observation } from '../../src/state/lock.ts';
-import type { RunRecord } from '../../src/state/status-store.ts';
-import { heartbeat, runRecord } from '../state/store-contract.ts';
+import type { RunRecord } from '../../src/status/status-store.ts';
 import { MemoryStatusStore } from '../support/memory-status-store.ts';
+import { heartbeat, runRecord } from '../support/store-contract.ts';
 
 const FREE: Observation = {
   epoch: 3,

@@ -4,8 +4,8 @@
  * the data the override mounts, and every admin request leaves an audit line.
  */
 import assert from 'node:assert/strict';
-import type { RunRecord } from '../../src/state/status-store.ts';
-import { DEFAULT_DATASET_KEY } from '../../src/state/status-store.ts';
+import type { RunRecord } from '../../src/status/status-store.ts';
+import { DEFAULT_DATASET_KEY } from '../../src/status/status-store.ts';
 import { WeaviateStatusStore } from '../../src/weaviate/metadata-status-store.ts';
 import type { Stack } from './stack.ts';
 

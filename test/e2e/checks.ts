@@ -4,7 +4,7 @@
  * from it, and the containers exited and started in the order the compose file promises.
  */
 import assert from 'node:assert/strict';
-import { DEFAULT_DATASET_KEY, type RunRecord } from '../../src/state/status-store.ts';
+import { DEFAULT_DATASET_KEY, type RunRecord } from '../../src/status/status-store.ts';
 import { WeaviateStatusStore } from '../../src/weaviate/metadata-status-store.ts';
 import type { ContainerState } from './podman.ts';
 import type { Stack } from './stack.ts';

@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { generationName } from '../../src/generations/names.ts';
-import { DEFAULT_DATASET_KEY } from '../../src/state/status-store.ts';
+import { DEFAULT_DATASET_KEY } from '../../src/status/status-store.ts';
 import { WeaviateStatusStore } from '../../src/weaviate/metadata-status-store.ts';
 import type { Stack, StackKeys } from './stack.ts';
 

@@ -7,7 +7,7 @@ import {
   rollbackTarget,
   withGeneration,
 } from '../../src/generations/policy.ts';
-import { type DatasetStatus, type GenerationRecord, notStarted } from '../../src/state/status-store.ts';
+import { type DatasetStatus, type GenerationRecord, notStarted } from '../../src/status/status-store.ts';
 
 const A = 'a'.repeat(64);
 const B = 'b'.repeat(64);

@@ -12,7 +12,7 @@ import { silentLogger } from '../../src/log.ts';
 import { Metrics } from '../../src/metrics/metrics.ts';
 import { GenerationPin } from '../../src/search/generation-pin.ts';
 import type { SearchQueries } from '../../src/search/queries.ts';
-import type { StatusStore } from '../../src/state/status-store.ts';
+import type { StatusStore } from '../../src/status/status-store.ts';
 import { sample } from '../metrics/exposition.ts';
 
 const apps: ReturnType<typeof buildServer>[] = [];

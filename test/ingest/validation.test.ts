@@ -9,7 +9,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { openDataset } from '../../src/esco/open.ts';
 import { buildPlan, type Plan } from '../../src/ingest/plan.ts';
 import { recordChecks, renderValidation } from '../../src/ingest/validation.ts';
-import { type DatasetStatus, notStarted } from '../../src/state/status-store.ts';
+import { type DatasetStatus, notStarted } from '../../src/status/status-store.ts';
 import { loadSchemas } from '../../src/weaviate/schema.ts';
 
 const SAMPLE = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../data/sample');

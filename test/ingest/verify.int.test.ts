@@ -12,10 +12,10 @@ import { openDataset } from '../../src/esco/open.ts';
 import { type IngestContext, simpleContext } from '../../src/ingest/context.ts';
 import { ingest } from '../../src/ingest/ingest.ts';
 import { buildPlan, type Plan, type PlannedObject, propertiesOf } from '../../src/ingest/plan.ts';
-import { WeaviateVectorizer } from '../../src/ingest/vectorizer.ts';
 import { verify } from '../../src/ingest/verify.ts';
 import { silentLogger } from '../../src/log.ts';
 import { restEndpoint, restText } from '../../src/weaviate/rest.ts';
+import { WeaviateVectorizer } from '../../src/weaviate/run-vectorizer.ts';
 import { loadSchemas } from '../../src/weaviate/schema.ts';
 import { useWeaviate } from '../support/weaviate.ts';
 

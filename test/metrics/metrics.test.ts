@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { type LeaseView, type MetadataReaders, Metrics, writtenObjects } from '../../src/metrics/metrics.ts';
-import { type DatasetStatus, notStarted, type PassRecord, type RunRecord } from '../../src/state/status-store.ts';
+import { type DatasetStatus, notStarted, type PassRecord, type RunRecord } from '../../src/status/status-store.ts';
 import { FakeClock } from '../support/fake-clock.ts';
 import { MemoryLeaseStore } from '../support/memory-lease-store.ts';
 import { MemoryStatusStore } from '../support/memory-status-store.ts';

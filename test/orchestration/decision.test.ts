@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { decide } from '../../src/orchestration/decision.ts';
-import { type DatasetStatus, notStarted } from '../../src/state/status-store.ts';
+import { type DatasetStatus, notStarted } from '../../src/status/status-store.ts';
 
 const FP = 'f'.repeat(64);
 const SCHEMA = 'schema-1';

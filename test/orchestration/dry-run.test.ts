@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import { Lock } from '../../src/lease/lock.ts';
 import { silentLogger } from '../../src/log.ts';
 import { type DryRunDeps, planInit } from '../../src/orchestration/dry-run.ts';
-import { Lock } from '../../src/state/lock.ts';
-import { notStarted } from '../../src/state/status-store.ts';
+import { notStarted } from '../../src/status/status-store.ts';
 import { FakeClock } from '../support/fake-clock.ts';
 import { MemoryGenerationStore } from '../support/memory-generation-store.ts';
 import { MemoryLeaseStore } from '../support/memory-lease-store.ts';

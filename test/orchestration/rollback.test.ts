@@ -5,15 +5,15 @@
  */
 import { describe, expect, it } from 'vitest';
 import { EscoInitError } from '../../src/errors.ts';
+import { Lock } from '../../src/lease/lock.ts';
 import { silentLogger } from '../../src/log.ts';
 import { type RollbackDeps, rollback } from '../../src/orchestration/rollback.ts';
-import { Lock } from '../../src/state/lock.ts';
-import { type DatasetStatus, type GenerationRecord, notStarted } from '../../src/state/status-store.ts';
-import { heartbeat } from '../state/store-contract.ts';
+import { type DatasetStatus, type GenerationRecord, notStarted } from '../../src/status/status-store.ts';
 import { FakeClock } from '../support/fake-clock.ts';
 import { MemoryGenerationStore } from '../support/memory-generation-store.ts';
 import { MemoryLeaseStore } from '../support/memory-lease-store.ts';
 import { MemoryStatusStore } from '../support/memory-status-store.ts';
+import { heartbeat } from '../support/store-contract.ts';
 
 const A = 'a'.repeat(64);
 const B = 'b'.repeat(64);

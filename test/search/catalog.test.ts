@@ -4,7 +4,7 @@
  * refusal (a new ingest may have added a collection).
  */
 import { describe, expect, it } from 'vitest';
-import { BadRequest } from '../../src/http/errors.ts';
+import { BadRequest } from '../../src/http-errors.ts';
 import { CollectionCatalog, type CollectionMembers, collectionIssues } from '../../src/search/catalog.ts';
 import { pinOf } from '../../src/search/generation-pin.ts';
 import { published } from './statuses.ts';

@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { GenerationPin, isCollectionGone, type Pin } from '../../src/search/generation-pin.ts';
-import type { DatasetStatus } from '../../src/state/status-store.ts';
+import type { DatasetStatus } from '../../src/status/status-store.ts';
 import { published } from './statuses.ts';
 
 /** A status reader whose reads stay pending until the test answers them, in order. */

@@ -3,7 +3,7 @@
  * (with a 400 for anything else) where the collection has no vectors.
  */
 import { describe, expect, it } from 'vitest';
-import { BadRequest } from '../../src/http/errors.ts';
+import { BadRequest } from '../../src/http-errors.ts';
 import { type RankingDefaults, resolveRanking } from '../../src/search/mode.ts';
 
 const HYBRID: RankingDefaults = { mode: 'hybrid', alpha: 0.5 };

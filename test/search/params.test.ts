@@ -3,7 +3,7 @@
  * parameter or combination gives, naming the parameter.
  */
 import { describe, expect, it } from 'vitest';
-import { BadRequest, parseInput } from '../../src/http/errors.ts';
+import { BadRequest, parseInput } from '../../src/http-errors.ts';
 import { parseSearchQuery, SimilarQuerySchema } from '../../src/search/params.ts';
 
 /** The issues a query string is refused with (fails the test when it is accepted). */

@@ -15,7 +15,7 @@ import { silentLogger } from '../../src/log.ts';
 import { Metrics } from '../../src/metrics/metrics.ts';
 import { GenerationPin } from '../../src/search/generation-pin.ts';
 import { SearchQueries } from '../../src/search/queries.ts';
-import type { DatasetStatus } from '../../src/state/status-store.ts';
+import type { DatasetStatus } from '../../src/status/status-store.ts';
 import { WeaviateStatusStore } from '../../src/weaviate/metadata-status-store.ts';
 import { probeOccupation } from '../e2e/checks.ts';
 import { readTruth, type Truth } from '../e2e/truth.ts';

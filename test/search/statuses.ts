@@ -1,5 +1,5 @@
 /** Status records as `init` leaves them, for the search service's unit tests. */
-import { type DatasetStatus, notStarted } from '../../src/state/status-store.ts';
+import { type DatasetStatus, notStarted } from '../../src/status/status-store.ts';
 
 /** A completed status record publishing generation `id`, whose dataset's fingerprint is `fingerprint`. */
 export function published(id: number, fingerprint = `${id}`.repeat(64).slice(0, 64)): DatasetStatus {

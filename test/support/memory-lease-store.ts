@@ -2,7 +2,7 @@
  * In-memory LeaseStore with the same contract as the Weaviate one (atomic ticket creation), for
  * unit tests of the lock logic. `failNext` injects a store failure to test error paths.
  */
-import type { Heartbeat, LeaseStore } from '../../src/state/lease-store.ts';
+import type { Heartbeat, LeaseStore } from '../../src/lease/lease-store.ts';
 
 export class MemoryLeaseStore implements LeaseStore {
   readonly tickets = new Set<number>();

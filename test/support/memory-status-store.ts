@@ -1,5 +1,5 @@
 /** In-memory StatusStore with the Weaviate one's contract, for unit tests of the orchestration. */
-import type { DatasetStatus, RunRecord, StatusStore } from '../../src/state/status-store.ts';
+import type { DatasetStatus, RunRecord, StatusStore } from '../../src/status/status-store.ts';
 
 export class MemoryStatusStore implements StatusStore {
   readonly statuses = new Map<string, DatasetStatus>();

@@ -1,6 +1,7 @@
 /** A Lock on an in-memory lease store and a fake clock, with the tests' TTL and heartbeat. */
+
+import { Lock, type LockOptions } from '../../src/lease/lock.ts';
 import { silentLogger } from '../../src/log.ts';
-import { Lock, type LockOptions } from '../../src/state/lock.ts';
 import type { FakeClock } from './fake-clock.ts';
 import type { MemoryLeaseStore } from './memory-lease-store.ts';
 

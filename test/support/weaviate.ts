@@ -1,7 +1,7 @@
 /**
  * Integration-test harness: one real Weaviate per test file, by default with the vectorizer users
  * get (text2vec-transformers, served by the project's inference service running the real
- * all-MiniLM-L6-v2 model: test/support/inference.ts), one service per file so that its call
+ * all-MiniLM-L6-v2 model: scripts/local/inference.ts), one service per file so that its call
  * counts are the file's own.
  * Preference: WEAVIATE_URL (an existing server; collections are wiped first; its own vectorizer)
  * → a local weaviate-server process (scripts/weaviate-bin.sh) → testcontainers when a Docker

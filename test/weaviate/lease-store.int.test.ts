@@ -8,14 +8,14 @@
  */
 import { describe, expect, it } from 'vitest';
 import { isEscoInitError } from '../../src/errors.ts';
+import { Lock } from '../../src/lease/lock.ts';
 import { silentLogger } from '../../src/log.ts';
-import { Lock } from '../../src/state/lock.ts';
 import { METADATA_COLLECTION } from '../../src/weaviate/metadata-docs.ts';
 import { WeaviateLeaseStore } from '../../src/weaviate/metadata-lease-store.ts';
 import { WeaviateStatusStore } from '../../src/weaviate/metadata-status-store.ts';
 import { ensureSchema, loadSchemas } from '../../src/weaviate/schema.ts';
-import { leaseStoreContract, statusStoreContract } from '../state/store-contract.ts';
 import { FakeClock } from '../support/fake-clock.ts';
+import { leaseStoreContract, statusStoreContract } from '../support/store-contract.ts';
 import { useWeaviate } from '../support/weaviate.ts';
 
 const weaviate = useWeaviate();

@@ -7,9 +7,9 @@ import { hostname } from 'node:os';
 import { z } from 'zod';
 import type { Config } from '../config/config.ts';
 import type { GenerationStore } from '../generations/generation-store.ts';
+import { type LeaseStore, ProgressSchema } from '../lease/lease-store.ts';
+import { Lock, lockOptions, type Observation } from '../lease/lock.ts';
 import type { Logger } from '../log.ts';
-import { type LeaseStore, ProgressSchema } from './lease-store.ts';
-import { Lock, lockOptions, type Observation } from './lock.ts';
 import {
   DATASET_STATES,
   type DatasetStatus,
@@ -19,7 +19,7 @@ import {
   type RunRecord,
   RunRecordSchema,
   type StatusStore,
-} from './status-store.ts';
+} from '../status/status-store.ts';
 
 /** A generation kept in Weaviate, as the status record lists it, and what it is now. */
 export const GenerationReportSchema = GenerationRecordSchema.extend({

@@ -1,5 +1,5 @@
 /**
- * What the lease lock (src/state/lock.ts) needs from storage: atomic tickets per epoch and a
+ * What the lease lock (src/lease/lock.ts) needs from storage: atomic tickets per epoch and a
  * heartbeat record per epoch that only its holder writes. The Weaviate implementation is
  * src/weaviate/metadata-lease-store.ts; an in-memory one beside the tests checks the contract.
  */

@@ -1,15 +1,15 @@
 /**
- * What `esco-init status` reads and shows (src/state/status-report.ts), over the in-memory
+ * What `esco-init status` reads and shows (src/commands/status-report.ts), over the in-memory
  * stores: the state, the lease as observed now, the last runs, and the text a person reads.
  */
 import { describe, expect, it } from 'vitest';
+import { readStatusReport, renderStatusReport, StatusReportSchema } from '../../src/commands/status-report.ts';
 import { silentLogger } from '../../src/log.ts';
-import { readStatusReport, renderStatusReport, StatusReportSchema } from '../../src/state/status-report.ts';
-import { notStarted } from '../../src/state/status-store.ts';
+import { notStarted } from '../../src/status/status-store.ts';
 import { MemoryGenerationStore } from '../support/memory-generation-store.ts';
 import { MemoryLeaseStore } from '../support/memory-lease-store.ts';
 import { MemoryStatusStore } from '../support/memory-status-store.ts';
-import { heartbeat, runRecord } from './store-contract.ts';
+import { heartbeat, runRecord } from '../support/store-contract.ts';
 
 function world() {
   const statuses = new MemoryStatusStore();

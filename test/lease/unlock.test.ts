@@ -1,12 +1,12 @@
 /**
- * Freeing the lease (src/state/unlock.ts) over the in-memory store, time driven by a fake clock.
+ * Freeing the lease (src/lease/unlock.ts) over the in-memory store, time driven by a fake clock.
  */
 import { describe, expect, it } from 'vitest';
+import { type UnlockOptions, unlockLease } from '../../src/lease/unlock.ts';
 import { silentLogger } from '../../src/log.ts';
-import { type UnlockOptions, unlockLease } from '../../src/state/unlock.ts';
 import { FakeClock } from '../support/fake-clock.ts';
 import { MemoryLeaseStore } from '../support/memory-lease-store.ts';
-import { heartbeat } from './store-contract.ts';
+import { heartbeat } from '../support/store-contract.ts';
 
 const LOCK = { ttlSeconds: 4, heartbeatSeconds: 1, waitTimeoutSeconds: 60 };
 

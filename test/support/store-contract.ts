@@ -3,14 +3,14 @@
  * Weaviate ones (integration), so the fakes the unit tests rely on behave like the real thing.
  */
 import { expect, it } from 'vitest';
-import type { Heartbeat, LeaseStore } from '../../src/state/lease-store.ts';
+import type { Heartbeat, LeaseStore } from '../../src/lease/lease-store.ts';
 import {
   type DatasetStatus,
   notStarted,
   pruneRuns,
   type RunRecord,
   type StatusStore,
-} from '../../src/state/status-store.ts';
+} from '../../src/status/status-store.ts';
 
 export function heartbeat(epoch: number, change: Partial<Heartbeat> = {}): Heartbeat {
   return {

@@ -3,12 +3,15 @@
  * (src/weaviate/vectorizer.ts): which collections carry vectors, the model's dimension, and
  * whether the module still reaches its inference service when a write fails.
  */
-import type { SchemaDefinitions, Vectorizer } from '../weaviate/schema.ts';
-import { type AwaitOptions, awaitVectorizer, missingModule, probeVectorizer } from '../weaviate/vectorizer.ts';
-import type { VectorContext } from './context.ts';
+import type { SchemaDefinitions, Vectorizer } from './schema.ts';
+import { type AwaitOptions, awaitVectorizer, missingModule, probeVectorizer } from './vectorizer.ts';
 
-/** The run's vectorizer as the engine sees it (IngestContext.vectors), read from Weaviate's meta. */
-export class WeaviateVectorizer implements VectorContext {
+/**
+ * The run's vectorizer as the engine sees it (IngestContext.vectors), read from Weaviate's meta.
+ * It is the engine's VectorContext (src/ingest/context.ts) by shape, checked where it is handed
+ * to the engine, so that this adapter does not import the engine that uses it.
+ */
+export class WeaviateVectorizer {
   readonly module: Exclude<Vectorizer, 'none'>;
   readonly collections: ReadonlyMap<string, readonly string[]>;
   readonly #options: AwaitOptions;

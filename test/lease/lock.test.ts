@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { EscoInitError, isEscoInitError } from '../../src/errors.ts';
+import { Lease, type Lock, lockOptions } from '../../src/lease/lock.ts';
 import { silentLogger } from '../../src/log.ts';
-import { Lease, type Lock, lockOptions } from '../../src/state/lock.ts';
 import { FakeClock, settle } from '../support/fake-clock.ts';
 import { MemoryLeaseStore } from '../support/memory-lease-store.ts';
 import { BEAT, lockFor, TTL } from '../support/test-lock.ts';

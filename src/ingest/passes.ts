@@ -176,14 +176,23 @@ class Prepared {
 
   /**
    * The read pass failed with `surfaced`: no pass will await the work started beside it, so its
-   * own failures (not the same error again) are logged here rather than lost.
+   * own failures are logged here rather than lost.
    */
   abandon(surfaced: unknown): void {
-    const warn = (what: string) => (error: unknown) => {
-      if (error !== surfaced) this.#input.ctx.log.warn({ err: error }, `${what} failed too, beside the read pass`);
-    };
+    const warn = (what: string) => this.#alsoFailed(surfaced, `${what} failed too, beside the read pass`);
     // The hashes are read after the schema: a schema failure is theirs too, and is logged once.
     this.#schema?.then(() => this.#stored?.catch(warn('reading the stored hashes')), warn('ensuring the schema'));
+  }
+
+  /**
+   * Logs a failure of work beside a pass that failed with `surfaced`, unless it is that error
+   * again, or the signal's (after a signal everything fails, and the run reports the interruption).
+   */
+  #alsoFailed(surfaced: unknown, message: string): (error: unknown) => void {
+    const { log, signal } = this.#input.ctx;
+    return (error) => {
+      if (error !== surfaced && !signal.aborted) log.warn({ err: error }, message);
+    };
   }
 
   schema(started = performance.now()): Promise<EnsureSchemaReport> {
@@ -228,12 +237,9 @@ class Prepared {
       return await writeReferences(plan, this.#input.ctx, stored, (name) => gate.open(name));
     } catch (error) {
       gate.fail(error);
-      // The run fails with the write error; verification's own failure (not that error, passed on
-      // by the gate) is logged rather than lost.
-      verifying.catch((verifyError: unknown) => {
-        if (verifyError !== error)
-          this.#input.ctx.log.warn({ err: verifyError }, 'verification beside the references pass failed too');
-      });
+      // The run fails with the write error (the gate passes it on to verification); verification's
+      // own failure is logged rather than lost.
+      verifying.catch(this.#alsoFailed(error, 'verification beside the references pass failed too'));
       throw error;
     }
   }

@@ -20,22 +20,16 @@ import {
   renameCollections,
   type SchemaDefinitions,
 } from '../weaviate/schema.ts';
+import { diffCollection, dirtyIds, readStoredHashes, type StoredHashes } from './changes.ts';
 import { type IngestContext, physicalName } from './context.ts';
+import { Gate } from './gate.ts';
 import { INGESTED_COLLECTIONS } from './mapping.ts';
+import { observed } from './observed.ts';
 import type { PassDefinition } from './pipeline.ts';
 import { type NodeListener, PlaceholderStream } from './placeholder-stream.ts';
 import { type Plan, totalReferences } from './plan.ts';
 import { type VerifyOptions, type VerifyReport, verify } from './verify.ts';
-import {
-  diffCollection,
-  dirtyIds,
-  type ObjectsReport,
-  type ReferencesReport,
-  readStoredHashes,
-  type StoredHashes,
-  writeObjects,
-  writeReferences,
-} from './write.ts';
+import { type ObjectsReport, type ReferencesReport, writeObjects, writeReferences } from './write.ts';
 
 export interface PassesInput {
   /**
@@ -78,10 +72,15 @@ export function ingestionPasses(input: PassesInput): { passes: PassDefinition[];
       run: async () => {
         const started = performance.now();
         prepared.start(started);
-        state.plan = await prepared.read();
-        state.ms.plan = Math.round(performance.now() - started);
-        ctx.log.info({ objects: state.plan.expected.objects, references: totalReferences(state.plan) }, 'plan built');
-        return readOutcome(state.plan, input.fingerprint);
+        try {
+          state.plan = await prepared.read();
+          state.ms.plan = Math.round(performance.now() - started);
+          ctx.log.info({ objects: state.plan.expected.objects, references: totalReferences(state.plan) }, 'plan built');
+          return readOutcome(state.plan, input.fingerprint);
+        } catch (error) {
+          prepared.abandon(error);
+          throw error;
+        }
       },
     },
     {
@@ -144,13 +143,14 @@ class Prepared {
   constructor(input: PassesInput, state: PassesState) {
     this.#input = input;
     this.#state = state;
-    this.#collections.promise.catch(() => {}); // a schema failure is reported by the schema pass
+    // Rejected with the schema's failure, which the schema pass surfaces (or abandon() logs).
+    observed(this.#collections.promise);
   }
 
   /** The plan, with placeholders streaming into a fresh generation as concepts are read. */
   async read(): Promise<Plan> {
     if (!this.#input.fresh) return this.#input.plan();
-    this.schema().catch(() => {}); // its failure surfaces in the schema pass (and in the stream's writes)
+    observed(this.schema()); // its failure surfaces in the schema pass (and in the stream's writes)
     this.#stream = new PlaceholderStream(this.#input.ctx, this.#collections.promise);
     try {
       return await this.#input.plan(this.#stream.add);
@@ -165,10 +165,34 @@ class Prepared {
     return this.#stream?.finish();
   }
 
-  /** Starts the schema and then the hashes; their failures surface in the passes that need them. */
+  /**
+   * Starts the schema and then the hashes: their failures surface in the schema and objects passes
+   * (which await them), or in abandon() when the read pass fails first.
+   */
   start(started: number): void {
-    this.schema(started).catch(() => {});
-    this.stored().catch(() => {});
+    observed(this.schema(started));
+    observed(this.stored());
+  }
+
+  /**
+   * The read pass failed with `surfaced`: no pass will await the work started beside it, so its
+   * own failures are logged here rather than lost.
+   */
+  abandon(surfaced: unknown): void {
+    const warn = (what: string) => this.#alsoFailed(surfaced, `${what} failed too, beside the read pass`);
+    // The hashes are read after the schema: a schema failure is theirs too, and is logged once.
+    this.#schema?.then(() => this.#stored?.catch(warn('reading the stored hashes')), warn('ensuring the schema'));
+  }
+
+  /**
+   * Logs a failure of work beside a pass that failed with `surfaced`, unless it is that error
+   * again, or the signal's (after a signal everything fails, and the run reports the interruption).
+   */
+  #alsoFailed(surfaced: unknown, message: string): (error: unknown) => void {
+    const { log, signal } = this.#input.ctx;
+    return (error) => {
+      if (error !== surfaced && !signal.aborted) log.warn({ err: error }, message);
+    };
   }
 
   schema(started = performance.now()): Promise<EnsureSchemaReport> {
@@ -206,12 +230,16 @@ class Prepared {
     const deletes = plan.collections.some((c) => diffCollection(c, stored.get(c.name) ?? new Map()).stale.length > 0);
     if (deletes || this.#readBack.size === 0) return writeReferences(plan, this.#input.ctx, stored);
     const gate = new Gate();
-    this.#verifying = this.#verify(plan, stored, (name) => gate.wait(name));
-    this.#verifying.catch(() => {}); // awaited by the verify pass, or superseded by the write error
+    // Awaited by the verify pass; when the writes fail first, by the catch below.
+    const verifying = observed(this.#verify(plan, stored, (name) => gate.wait(name)));
+    this.#verifying = verifying;
     try {
       return await writeReferences(plan, this.#input.ctx, stored, (name) => gate.open(name));
     } catch (error) {
       gate.fail(error);
+      // The run fails with the write error (the gate passes it on to verification); verification's
+      // own failure is logged rather than lost.
+      verifying.catch(this.#alsoFailed(error, 'verification beside the references pass failed too'));
       throw error;
     }
   }
@@ -227,36 +255,6 @@ class Prepared {
     // back whole, and the hashes of the others were read in this run (the holder is the only writer).
     this.#readBack ??= dirtyIds(plan, stored);
     return verify(plan, this.#input.ctx, { ...this.#input.verify, hashes: stored, readBack: this.#readBack, ready });
-  }
-}
-
-/** Named one-shot signals: `wait(name)` resolves once `open(name)` ran, rejects after `fail`. */
-class Gate {
-  #waiting = new Map<string, PromiseWithResolvers<void>>();
-  #failed: { error: unknown } | undefined;
-
-  #entry(name: string): PromiseWithResolvers<void> {
-    let entry = this.#waiting.get(name);
-    if (!entry) {
-      entry = Promise.withResolvers<void>();
-      entry.promise.catch(() => {});
-      if (this.#failed) entry.reject(this.#failed.error);
-      this.#waiting.set(name, entry);
-    }
-    return entry;
-  }
-
-  wait(name: string): Promise<void> {
-    return this.#entry(name).promise;
-  }
-
-  open(name: string): void {
-    this.#entry(name).resolve();
-  }
-
-  fail(error: unknown): void {
-    this.#failed = { error };
-    for (const entry of this.#waiting.values()) entry.reject(error);
   }
 }
 

@@ -10,20 +10,20 @@
  * - with a vectorizer, the vector of every object it reads back: present (unless the object has
  *   no text to vectorize) and of the model's dimension. The vectors of objects not read back were
  *   checked by the run that wrote them, and Weaviate keeps a vector while the text is unchanged.
- * Everything but the hashes is read over REST, which returns the beacons as stored (src/weaviate/
- * rest.ts): a whole collection page by page, or a few hundred objects one request each.
+ * Everything but the hashes is read back over REST (src/weaviate/read-back.ts): a whole collection
+ * page by page, or a few hundred objects one request each.
  * Any difference fails with VERIFY_FAILED; nothing is marked complete that was not read back.
  */
 
 import { forEachChunk } from '../chunks.ts';
 import { EscoInitError } from '../errors.ts';
 import { readHashes } from '../weaviate/cursor.ts';
-import { beaconIds, idRanges, type RestObject, readRestObject, readRestPages } from '../weaviate/rest.ts';
-import { VECTOR_NAME } from '../weaviate/schema.ts';
+import { readAll, readByIds, type Stored, storedOf } from '../weaviate/read-back.ts';
+import { beaconIds } from '../weaviate/rest.ts';
+import type { StoredHashes } from './changes.ts';
 import { checkpoint, type IngestContext, physicalName } from './context.ts';
 import type { Properties } from './mapping.ts';
 import { type CollectionPlan, type Plan, type PlannedObject, propertiesOf } from './plan.ts';
-import type { StoredHashes } from './write.ts';
 
 export interface CollectionVerification {
   objects: number;
@@ -64,15 +64,6 @@ export interface VerifyOptions {
    * from it in this run): verification of it waits for that, so it can run beside later writes.
    */
   ready?: (collection: string) => Promise<void>;
-}
-
-/** A stored object as verification sees it. */
-interface Stored {
-  id: string;
-  hash: unknown;
-  refs: Record<string, string[]>;
-  /** Length of the stored vector; null: none; undefined: not read. */
-  dims?: number | null;
 }
 
 /** Checks read-back vectors of one run: the model's dimension, or else the first one seen. */
@@ -233,80 +224,6 @@ async function verifyCollection(
     }
   }
   return result;
-}
-
-/** Objects per id range read back concurrently: a few pages each, so the ranges stay balanced. */
-const RANGE_SIZE = 2000;
-/**
- * Objects per page read back. REST returns whole objects: 100 skills with their references are
- * ~400 KB of JSON, under the ~1 MB above which a reply text lives outside V8's heap (see
- * MAX_REQUEST_BYTES).
- */
-const PAGE_SIZE = 100;
-/** Pages read at once per collection: enough to keep the server busy beside the writes. */
-const READ_CONCURRENCY = 2;
-
-/**
- * Every stored object with its hash and reference lists, over REST (no target loading); the id
- * space is split into ranges read in parallel, so that the server and our parsing overlap.
- */
-/** What to read of a collection's objects. */
-interface ReadSpec {
-  name: string;
-  refProps: readonly string[];
-  /** With their vectors (`include=vector`): only the sizes are kept. */
-  vectors: boolean;
-}
-
-async function readAll(
-  ctx: IngestContext,
-  spec: ReadSpec,
-  ids: readonly string[],
-  onPage: (page: Stored[]) => void,
-): Promise<void> {
-  const ranges = idRanges(ids, RANGE_SIZE);
-  const options = { batchSize: 1, concurrency: READ_CONCURRENCY, checkpoint: async () => {} };
-  // Vectors make a page ~4× larger: fewer objects per page keep a reply under ~1 MB.
-  const pageSize = spec.vectors ? PAGE_SIZE / 4 : PAGE_SIZE;
-  await forEachChunk(ranges, options, async ([range]) => {
-    for await (const page of readRestPages(ctx.rest, spec.name, {
-      ...range,
-      pageSize,
-      vectors: spec.vectors,
-      signal: ctx.signal,
-      log: ctx.log,
-    })) {
-      onPage(page.map((o) => storedOf(o, spec)));
-    }
-  });
-}
-
-/** Objects read at once, one small REST request each. */
-const BY_ID_CONCURRENCY = 8;
-
-/** The stored objects with these ids, whole (properties and beacons); missing ones are absent. */
-async function readByIds(ctx: IngestContext, spec: ReadSpec, ids: readonly string[]): Promise<Map<string, RestObject>> {
-  const out = new Map<string, RestObject>();
-  const options = { signal: ctx.signal, log: ctx.log, vectors: spec.vectors };
-  await forEachChunk(
-    ids,
-    { batchSize: 1, concurrency: BY_ID_CONCURRENCY, checkpoint: async () => ctx.signal.throwIfAborted() },
-    async ([id]) => {
-      const stored = id === undefined ? null : await readRestObject(ctx.rest, spec.name, id, options);
-      if (stored) out.set(stored.id, stored);
-    },
-  );
-  return out;
-}
-
-function storedOf(object: RestObject, spec: ReadSpec): Stored {
-  const refs = Object.fromEntries(spec.refProps.map((p) => [p, beaconIds(object.properties[p])]));
-  const stored: Stored = { id: object.id, hash: object.properties.contentHash, refs };
-  if (spec.vectors) {
-    const vector = object.vectors?.[VECTOR_NAME];
-    stored.dims = Array.isArray(vector) && vector.length > 0 ? vector.length : null;
-  }
-  return stored;
 }
 
 /** Every k-th object: deterministic, spread over the whole file order. */

@@ -22,9 +22,9 @@ import {
   writeObjects as writeBatch,
   writeFailed,
 } from '../weaviate/batch-writer.ts';
-import { readHashes } from '../weaviate/cursor.ts';
 import { inferenceUnavailable } from '../weaviate/vectorizer.ts';
 import { type CarrySource, carrySources, readCarried, writeInGroups } from './carry.ts';
+import { diffCollection, hashesOf, readStoredHashes, type StoredHashes } from './changes.ts';
 import { checkpoint, type IngestContext, physicalName, throwIfInterrupted } from './context.ts';
 import type { CollectionPlan, Plan, PlannedObject } from './plan.ts';
 
@@ -73,54 +73,11 @@ export interface ReferencesReport {
   ms: number;
 }
 
-export interface CollectionDiff {
-  added: PlannedObject[];
-  changed: PlannedObject[];
-  unchanged: number;
-  stale: string[];
-}
-
-/** Collection → (id → stored contentHash): what Weaviate holds, read with the cursor. */
-export type StoredHashes = Map<string, Map<string, string>>;
-
-export async function readStoredHashes(collections: readonly string[], ctx: IngestContext): Promise<StoredHashes> {
-  const stored: StoredHashes = new Map();
-  for (const name of collections) {
-    throwIfInterrupted(ctx.signal);
-    stored.set(name, await readHashes(ctx.client, physicalName(ctx, name), ctx.signal));
-  }
-  return stored;
-}
-
 const namesOf = (plan: Plan) => plan.collections.map((c) => c.name);
-
-/** Ids of the objects a run will write whole: new ones and those whose stored hash differs. */
-export function dirtyIds(plan: Plan, stored: StoredHashes): Set<string> {
-  const ids = new Set<string>();
-  for (const collection of plan.collections) {
-    const hashes = stored.get(collection.name);
-    for (const o of collection.objects) if (hashes?.get(o.id) !== o.hash) ids.add(o.id);
-  }
-  return ids;
-}
-
-export function diffCollection(plan: CollectionPlan, stored: ReadonlyMap<string, string>): CollectionDiff {
-  const diff: CollectionDiff = { added: [], changed: [], unchanged: 0, stale: [] };
-  const planned = new Set<string>();
-  for (const object of plan.objects) {
-    planned.add(object.id);
-    const hash = stored.get(object.id);
-    if (hash === undefined) diff.added.push(object);
-    else if (hash !== object.hash) diff.changed.push(object);
-    else diff.unchanged++;
-  }
-  for (const id of stored.keys()) if (!planned.has(id)) diff.stale.push(id);
-  return diff;
-}
 
 /**
  * Creates the objects Weaviate does not hold yet, as placeholders. `stored` (from
- * readStoredHashes) saves re-reading when the caller just read it; it is updated with what this
+ * readStoredHashes, changes.ts) saves re-reading when the caller just read it; it is updated with what this
  * pass writes. `streamed`: placeholders already written while the dataset was read.
  */
 export async function writeObjects(
@@ -134,7 +91,7 @@ export async function writeObjects(
   const state = stored ?? (await readStoredHashes(namesOf(plan), ctx));
   for (const collection of plan.collections) {
     throwIfInterrupted(ctx.signal);
-    const hashes = storedOf(state, collection.name);
+    const hashes = hashesOf(state, collection.name);
     const diff = diffCollection(collection, hashes);
     report.collections[collection.name] = {
       added: diff.added.length,
@@ -180,7 +137,7 @@ export async function writeReferences(
   const sources = await carrySources(ctx);
   for (const collection of plan.collections) {
     throwIfInterrupted(ctx.signal);
-    const hashes = storedOf(state, collection.name);
+    const hashes = hashesOf(state, collection.name);
     const diff = diffCollection(collection, hashes);
     stale.set(collection.name, diff.stale);
     const dirty = [...diff.added, ...diff.changed];
@@ -280,15 +237,6 @@ function targetOf(ctx: IngestContext, collection: CollectionPlan): WriteTarget {
     Object.entries(collection.referenceTargets).map(([prop, target]) => [prop, physicalName(ctx, target)]),
   );
   return { collection: physicalName(ctx, collection.name), referenceTargets };
-}
-
-function storedOf(state: StoredHashes, collection: string): Map<string, string> {
-  let hashes = state.get(collection);
-  if (!hashes) {
-    hashes = new Map();
-    state.set(collection, hashes);
-  }
-  return hashes;
 }
 
 /** The context's batching, fencing and retry budget, as every write of a pass uses them. */

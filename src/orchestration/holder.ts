@@ -7,21 +7,22 @@ import { EscoInitError, errorInfo, isEscoInitError } from '../errors.ts';
 import { chooseTarget, generationsToDrop, type Target, withGeneration } from '../generations/policy.ts';
 import { newManifest, runPipeline, skipRemaining } from '../ingest/pipeline.ts';
 import type { Lease } from '../lease/lock.ts';
-import { type DatasetStatus, type GenerationRecord, pruneRuns, type RunRecord } from '../status/status-store.ts';
-import { event, recordRunEnd, stateOf } from './run-record.ts';
+import { type DatasetStatus, type GenerationRecord, pruneRuns } from '../status/status-store.ts';
+import type { RunJournal } from './run-journal.ts';
+import { stateOf } from './run-record.ts';
 import type { HolderSession, OrchestratorDeps } from './session.ts';
 
 /** One holding of the lease: the status record it maintains and the pipeline it runs. */
 export class Holder {
   readonly #d: OrchestratorDeps;
-  readonly #run: RunRecord;
+  readonly #journal: RunJournal;
   readonly #lease: Lease;
   #status: DatasetStatus | null = null;
   #manifest = newManifest([]);
 
-  constructor(d: OrchestratorDeps, run: RunRecord, lease: Lease) {
+  constructor(d: OrchestratorDeps, journal: RunJournal, lease: Lease) {
     this.#d = d;
-    this.#run = run;
+    this.#journal = journal;
     this.#lease = lease;
   }
 
@@ -40,7 +41,7 @@ export class Holder {
       ...base,
       toolVersion: d.toolVersion,
       counts: null,
-      runId: this.#run.runId,
+      runId: this.#journal.runId,
       epoch: this.#lease.epoch,
       completedAt: previous?.completedAt ?? null,
       error: null,
@@ -51,12 +52,11 @@ export class Holder {
     });
     const passes = d.passes(this.#session(target));
     this.#manifest = newManifest(passes);
-    this.#run.passes = this.#manifest.passes;
-    this.#run.resumed = this.#manifest.resumed;
+    this.#journal.planned(this.#manifest);
     await runPipeline(passes, this.#manifest, {
       completed,
       hooks: {
-        onManifest: () => d.statusStore.writeRun(this.#run),
+        onManifest: () => this.#journal.save(),
         onResumePoint: (passes) => this.#writeStatus({ resume: { ...base, passes, generation } }),
       },
     });
@@ -70,8 +70,8 @@ export class Holder {
     this.#status = status;
     await this.#lease.guard();
     await this.#d.generations.publish(generation);
-    this.#run.counts = status?.counts ?? null;
-    event(this.#run, `finished the switch to generation ${generation}`);
+    this.#journal.counted(status?.counts ?? null);
+    this.#journal.note(`finished the switch to generation ${generation}`);
     this.#d.log.info({ generation }, `finished the switch to generation ${generation}`);
   }
 
@@ -91,7 +91,7 @@ export class Holder {
       force,
       epoch: this.#lease.epoch,
     });
-    event(this.#run, target.why);
+    this.#journal.note(target.why);
     d.log.info({ generation: target.generation, resumes: target.resumes }, target.why);
     const drop = generationsToDrop({
       status: previous,
@@ -108,7 +108,7 @@ export class Holder {
     for (const generation of generations) {
       await this.#lease.guard();
       await this.#d.generations.drop(generation);
-      event(this.#run, `dropped generation ${generation} (${when})`);
+      this.#journal.note(`dropped generation ${generation} (${when})`);
       this.#d.log.info({ generation }, `dropped generation ${generation} (${when})`);
     }
   }
@@ -120,7 +120,7 @@ export class Holder {
       id: target.generation,
       fingerprint: this.#d.fingerprint,
       schemaVersion: this.#d.schemaVersion,
-      runId: this.#run.runId,
+      runId: this.#journal.runId,
       createdAt: new Date().toISOString(),
       completedAt: null,
       counts: null,
@@ -155,10 +155,10 @@ export class Holder {
           generations,
           rollback: null,
         });
-        this.#run.counts = counts;
+        this.#journal.counted(counts);
         await this.#lease.guard();
         await d.generations.publish(generation);
-        event(this.#run, `published generation ${generation}`);
+        this.#journal.note(`published generation ${generation}`);
         const existing = await d.generations.list();
         const drop = generationsToDrop({ status: this.#status, existing, keep: d.keepGenerations });
         await this.#drop(drop, 'retention');
@@ -184,11 +184,10 @@ export class Holder {
   async lost(surfaced: Error): Promise<void> {
     skipRemaining(this.#manifest, 'not run here: the lease was lost');
     const how = isEscoInitError(surfaced, 'LOCK_LOST') ? '' : ` (noticed through: ${surfaced.message})`;
-    event(
-      this.#run,
+    this.#journal.note(
       `lost the lease (epoch ${this.#lease.epoch}): ${this.#lease.lost}${how}; following the new holder`,
     );
-    await this.#d.statusStore.writeRun(this.#run);
+    await this.#journal.save();
     await releaseLease(this.#d, this.#lease, 'lost');
   }
 
@@ -241,12 +240,12 @@ export class Holder {
       d.log.error({ err: statusError }, 'could not record the failure in the status record');
     }
     await releaseLease(d, this.#lease, stateOf(error) === 'interrupted' ? 'interrupted' : 'failed');
-    await recordRunEnd(d, this.#run, stateOf(error), error);
+    await this.#journal.failed(error);
   }
 }
 
 /** Releasing is what lets the next start go on without waiting for the TTL; a failure is loud. */
-export async function releaseLease(d: OrchestratorDeps, lease: Lease, reason: string): Promise<void> {
+export async function releaseLease(d: Pick<OrchestratorDeps, 'log'>, lease: Lease, reason: string): Promise<void> {
   try {
     await lease.release(reason);
     d.log.info({ epoch: lease.epoch, reason }, 'released the ingestion lease');

@@ -17,20 +17,12 @@ import type { AcquireResult, Lease, Observation } from '../lease/lock.ts';
 import type { DatasetStatus, RunRecord, RunState } from '../status/status-store.ts';
 import { type Decision, decide } from './decision.ts';
 import { Holder, releaseLease } from './holder.ts';
-import { event, newRun, normalize, recordRunEnd, recordTakeover, stateOf, throwIfAborted } from './run-record.ts';
+import { type RunDecision, RunJournal } from './run-journal.ts';
+import { normalize, stateOf, throwIfAborted } from './run-record.ts';
 import type { OrchestratorDeps } from './session.ts';
 
 /** Consecutive failed polls a waiter tolerates before it fails. */
 const MAX_POLL_FAILURES = 10;
-
-/**
- * What a run went by, for code to branch on: decide()'s verdict, or the operator declining the
- * re-ingest it asked about. `run.decision` words it for the record and the log.
- */
-export interface RunDecision {
-  action: Decision['action'] | 'declined';
-  reason: string;
-}
 
 export interface InitOutcome {
   state: Extract<RunState, 'ingested' | 'skipped' | 'waited'>;
@@ -41,44 +33,29 @@ export interface InitOutcome {
   decisionMs: number;
 }
 
-/** The decision a run goes by (the latest: taking the lease checks again) and when the first was made. */
-interface Decided {
-  decision: RunDecision;
-  ms: number;
-}
-
 export async function orchestrate(d: OrchestratorDeps): Promise<InitOutcome> {
-  const started = d.startedAt ?? d.clock.now();
-  const run = newRun(d);
+  const journal = new RunJournal(d);
   const startEpoch = d.force ? (await d.lock.observe()).epoch : 0;
   const status = await d.statusStore.readStatus(d.datasetKey);
   const decision = await decideFor(d, status, startEpoch);
-  const decisionMs = Math.round(d.clock.now() - started);
-  const decided: Decided = { decision: goBy(run, decision), ms: decisionMs };
-  d.log.info({ decision: decision.action, reason: decision.reason, decisionMs }, `decision: ${run.decision}`);
-  if (decision.action === 'skip') return finish(d, run, 'skipped', decided);
+  journal.decided(decision);
+  if (decision.action === 'skip') return finish(journal, 'skipped');
   if (decision.replacesCompleteData && d.confirm) {
     const yes = await d.confirm(`Weaviate holds a complete ESCO dataset; ${decision.reason}. Re-ingest?`);
     if (!yes) {
-      decided.decision = goBy(run, { action: 'declined', reason: decision.reason });
-      return finish(d, run, 'skipped', decided);
+      journal.decided({ action: 'declined', reason: decision.reason });
+      return finish(journal, 'skipped');
     }
   }
   try {
     await d.prepare?.();
-    await d.statusStore.writeRun(run);
-    return await acquireOrFollow(d, run, startEpoch, decided);
+    await journal.save();
+    return await acquireOrFollow(d, journal, startEpoch);
   } catch (error) {
     const failure = normalize(error, d.signal);
-    if (run.state === 'running') await recordRunEnd(d, run, stateOf(failure), failure);
+    if (journal.running) await journal.failed(failure);
     throw failure;
   }
-}
-
-/** The run goes by `decision`: its record words it as `<action>: <reason>`. */
-function goBy(run: RunRecord, decision: RunDecision): RunDecision {
-  run.decision = `${decision.action}: ${decision.reason}`;
-  return { action: decision.action, reason: decision.reason };
 }
 
 async function decideFor(d: OrchestratorDeps, status: DatasetStatus | null, startEpoch: number): Promise<Decision> {
@@ -87,12 +64,7 @@ async function decideFor(d: OrchestratorDeps, status: DatasetStatus | null, star
   return decide({ status, fingerprint, schemaVersion, force, startEpoch, published });
 }
 
-async function acquireOrFollow(
-  d: OrchestratorDeps,
-  run: RunRecord,
-  startEpoch: number,
-  decided: Decided,
-): Promise<InitOutcome> {
+async function acquireOrFollow(d: OrchestratorDeps, journal: RunJournal, startEpoch: number): Promise<InitOutcome> {
   // --wait-timeout bounds waiting for others: time spent holding the lease ourselves does not count.
   let waitStarted = d.clock.now();
   let attempts = 0;
@@ -104,8 +76,8 @@ async function acquireOrFollow(
     try {
       const status = await d.statusStore.readStatus(d.datasetKey);
       if ((await decideFor(d, status, startEpoch)).action === 'skip') {
-        event(run, `the data was completed by run ${status?.runId} (epoch ${status?.epoch})`);
-        return finish(d, run, 'waited', decided);
+        journal.note(`the data was completed by run ${status?.runId} (epoch ${status?.epoch})`);
+        return finish(journal, 'waited');
       }
       result = await d.lock.tryAcquire();
       failures = 0;
@@ -118,7 +90,7 @@ async function acquireOrFollow(
     }
     if (result.lease) {
       attempts += 1;
-      const outcome = await holdAndIngest(d, run, result.lease, result.previous, startEpoch, decided);
+      const outcome = await holdAndIngest(d, journal, result.lease, result.previous, startEpoch);
       if (outcome) return outcome;
       if (attempts >= d.maxAttempts) throw gaveUpAfterLosses(attempts);
       waitStarted = d.clock.now();
@@ -137,28 +109,26 @@ async function acquireOrFollow(
 /** Returns null when the lease was lost (the caller follows again); throws when the run failed. */
 async function holdAndIngest(
   d: OrchestratorDeps,
-  run: RunRecord,
+  journal: RunJournal,
   lease: Lease,
   previous: Observation,
   startEpoch: number,
-  decided: Decided,
 ): Promise<InitOutcome | null> {
-  run.epochs.push(lease.epoch);
-  event(run, `acquired the lease, epoch ${lease.epoch} (${describePrevious(previous)})`);
+  journal.acquired(lease.epoch, describePrevious(previous));
   d.log.info({ epoch: lease.epoch, previous: previous.condition }, 'acquired the ingestion lease');
   lease.startHeartbeat();
-  const holder = new Holder(d, run, lease);
+  const holder = new Holder(d, journal, lease);
   try {
-    await recordTakeover(d, previous, { runId: run.runId, epoch: lease.epoch });
+    await journal.takenOver(previous, lease.epoch);
     // Double-checked: another holder may have completed the data between our look and our lease.
     const status = await d.statusStore.readStatus(d.datasetKey);
     const decision = await decideFor(d, status, startEpoch);
     if (decision.action === 'skip') {
-      event(run, `already completed by run ${status?.runId}; nothing to do`);
+      journal.note(`already completed by run ${status?.runId}; nothing to do`);
       await releaseLease(d, lease, 'skipped');
-      return finish(d, run, 'waited', decided);
+      return finish(journal, 'waited');
     }
-    decided.decision = goBy(run, decision);
+    journal.decided(decision);
     if (decision.switchTo !== undefined) await holder.finishSwitch(decision.switchTo, status);
     else await holder.ingest(status, decision.resume);
   } catch (error) {
@@ -171,12 +141,13 @@ async function holdAndIngest(
     throw failure;
   }
   await releaseLease(d, lease, 'completed');
-  return finish(d, run, 'ingested', decided);
+  return finish(journal, 'ingested');
 }
 
-async function finish(d: OrchestratorDeps, run: RunRecord, state: InitOutcome['state'], decided: Decided) {
-  await recordRunEnd(d, run, state, null);
-  return { state, run, decision: decided.decision, decisionMs: decided.ms };
+/** The run ends as `state`: its record is written, and the outcome read from it. */
+async function finish(journal: RunJournal, state: InitOutcome['state']): Promise<InitOutcome> {
+  await journal.ended(state);
+  return { state, run: journal.record, decision: journal.decision, decisionMs: journal.decisionMs };
 }
 
 function describePrevious(o: Observation): string {

@@ -1,18 +1,25 @@
 /**
- * The run record's bookkeeping, and how errors become run states: a signal (whatever was waiting
- * when it came) is an interrupted run, a wait past --wait-timeout is `gave_up`, anything else failed.
+ * The run record's fields (init keeps its run's through a RunJournal, run-journal.ts), and how
+ * errors become run states: a signal (whatever was waiting when it came) is an interrupted run, a
+ * wait past --wait-timeout is `gave_up`, anything else failed.
  */
 import { EscoInitError, errorInfo, isEscoInitError } from '../errors.ts';
-import type { Observation } from '../lease/lock.ts';
-import type { RunRecord, RunState, Trigger } from '../status/status-store.ts';
-import type { OrchestratorDeps } from './session.ts';
+import type { Owner } from '../lease/lock.ts';
+import type { Logger } from '../log.ts';
+import type { RunRecord, RunState, StatusStore, Trigger } from '../status/status-store.ts';
 
-/** Runs that are not init's (rollback) give only what a run record names. */
-export type RunDeps = Pick<OrchestratorDeps, 'owner' | 'datasetKey' | 'toolVersion' | 'force' | 'trigger'> & {
+/** What a run record names. */
+export interface RunDeps {
+  owner: Owner;
+  datasetKey: string;
+  toolVersion: string;
+  force: boolean;
+  /** Who asked for the run over the operator API; null for the CLI and the init container. */
+  trigger?: Trigger | null;
   /** Null until the run has read its dataset (a run the operator API has only queued). */
   fingerprint: string | null;
   schemaVersion: string | null;
-};
+}
 
 export function newRun(d: RunDeps): RunRecord {
   return {
@@ -44,47 +51,28 @@ export function acceptance(trigger: Trigger): RunRecord['events'][number] {
   return { at: trigger.at, event: `accepted over the operator API from ${trigger.by}` };
 }
 
-export async function recordRunEnd(
-  d: Pick<OrchestratorDeps, 'statusStore' | 'log'>,
-  run: RunRecord,
-  state: RunState,
-  error: Error | null,
-): Promise<void> {
+/** Ends the record as `state`, with the error that ended it. */
+export function endRun(run: RunRecord, state: RunState, error: Error | null): void {
   run.state = state;
   run.endedAt = new Date().toISOString();
   run.ms = Date.parse(run.endedAt) - Date.parse(run.startedAt);
   if (error) run.error = errorInfo(error);
+}
+
+/** Ends the record and writes it (init's runs do through their RunJournal); see RunJournal.failed. */
+export async function recordRunEnd(
+  d: { statusStore: StatusStore; log: Logger },
+  run: RunRecord,
+  state: RunState,
+  error: Error | null,
+): Promise<void> {
+  endRun(run, state, error);
   try {
     await d.statusStore.writeRun(run);
   } catch (writeError) {
     if (!error) throw writeError;
     d.log.error({ err: writeError, runId: run.runId }, 'could not write the run record');
   }
-}
-
-/**
- * A holder that stopped beating (killed, frozen) cannot record its own end: the run that takes
- * its lease over does, so no record is left `running` by a process that is gone. Should the
- * holder only have been frozen, it finds itself fenced and writes its record again.
- */
-export async function recordTakeover(
-  d: Pick<OrchestratorDeps, 'statusStore' | 'log'>,
-  previous: Observation,
-  by: { runId: string; epoch: number },
-): Promise<void> {
-  const holder = previous.heartbeat;
-  if (previous.condition !== 'stale' || !holder || holder.runId === by.runId) return;
-  const run = await d.statusStore.readRun(holder.runId);
-  if (!run || (run.state !== 'running' && run.state !== 'queued')) return;
-  const silent = Math.round(previous.unchangedMs / 1000);
-  const message = `taken over by run ${by.runId} (epoch ${by.epoch}): the heartbeat of epoch ${previous.epoch} did not move for ${silent} s, so the process was killed or stalled`;
-  event(run, message);
-  run.state = 'interrupted';
-  run.endedAt = new Date().toISOString();
-  run.ms = Date.parse(run.endedAt) - Date.parse(run.startedAt);
-  run.error = { code: 'TAKEN_OVER', message };
-  await d.statusStore.writeRun(run);
-  d.log.info({ runId: run.runId, by: by.runId }, 'recorded the run whose lease was taken over as interrupted');
 }
 
 export function event(run: RunRecord, text: string): void {

@@ -1,11 +1,10 @@
 /** What the orchestrator is given (OrchestratorDeps) and what it gives the passes of one holding of the lease (HolderSession). */
-import type { Clock } from '../clock.ts';
 import type { GenerationStore } from '../generations/generation-store.ts';
 import type { PassDefinition } from '../ingest/pipeline.ts';
 import type { Progress } from '../lease/lease-store.ts';
-import type { Lock, Owner } from '../lease/lock.ts';
-import type { Logger } from '../log.ts';
-import type { Counts, StatusStore, Trigger } from '../status/status-store.ts';
+import type { Lock } from '../lease/lock.ts';
+import type { Counts } from '../status/status-store.ts';
+import type { JournalDeps } from './run-journal.ts';
 
 /** What the passes of one holding of the lease get from the orchestrator. */
 export interface HolderSession {
@@ -24,21 +23,17 @@ export interface HolderSession {
   publish(counts: Counts): Promise<void>;
 }
 
-export interface OrchestratorDeps {
-  datasetKey: string;
+/**
+ * What the orchestrator is given: what its RunJournal records the run with (who, what data, the
+ * status store, clock and log), and what deciding, holding the lease and following need besides.
+ */
+export interface OrchestratorDeps extends JournalDeps {
   fingerprint: string;
   schemaVersion: string;
-  toolVersion: string;
-  force: boolean;
-  /** Who asked for the run over the operator API; null for the CLI and the init container. */
-  trigger?: Trigger | null;
-  owner: Owner;
-  statusStore: StatusStore;
   generations: GenerationStore;
   /** Complete generations kept besides the published one, for `rollback` (generations.keep). */
   keepGenerations: number;
   lock: Lock;
-  clock: Clock;
   passes(session: HolderSession): PassDefinition[];
   /** How often a follower looks at the status and the lease. */
   pollMs: number;
@@ -46,7 +41,6 @@ export interface OrchestratorDeps {
   /** Times this process may take the lease (again after losing it) before giving up. */
   maxAttempts: number;
   signal: AbortSignal;
-  log: Logger;
   /** Asks before replacing complete data; absent when nobody can answer (non-interactive, --yes). */
   confirm?: (question: string) => Promise<boolean>;
   onProgress?: (progress: Progress) => void;
@@ -54,6 +48,4 @@ export interface OrchestratorDeps {
   keepRuns?: number;
   /** Makes the stores writable (creates the Metadata collection); called once, after a skip is ruled out. */
   prepare?: () => Promise<void>;
-  /** When the clock started for `decisionMs` (default: when orchestrate is called). */
-  startedAt?: number;
 }

@@ -94,6 +94,9 @@ const ENGINE: readonly ScenarioName[] = [
 /** Scenarios that run on the vector path (a server with the module and an inference service). */
 const VECTORS: readonly ScenarioName[] = ['vectorize-ceiling', 'cold-vectors', 'restart-vectors', 'upgrade-vectors'];
 
+/** What the inference service said of its runtime (auto: chosen at start on this CPU); main() sets it. */
+let inferenceRuntime: InferenceMeta | undefined;
+
 if (args.child) {
   // Child mode: one scenario against the server in WEAVIATE_URL; the result is the last stdout line.
   const result = await runScenario(args.child as InProcessScenario, options, {
@@ -105,9 +108,6 @@ if (args.child) {
 } else {
   await main();
 }
-
-/** What the inference service said of its runtime (auto: chosen at start on this CPU). */
-let inferenceRuntime: InferenceMeta | undefined;
 
 async function main(): Promise<void> {
   const results: ScenarioResult[] = [];

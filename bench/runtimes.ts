@@ -2,7 +2,8 @@
  * `npm run bench:runtimes`: the model runtimes side by side on the texts Weaviate's module sends
  * for ESCO v1.1.1 (a spread sample): this service's ONNX Runtime int8 and fp32 encoders, and
  * sentence-transformers on torch when a Python with it is given. Speed (texts/s on this machine's
- * cores), load time and peak RSS, each runtime in a process of its own (inference/compare.py).
+ * cores), load time and peak RSS, each runtime in a process of its own (inference/compare.py), and
+ * how close int8's vectors stay to fp32's on the same texts.
  *
  *   scripts/node.sh node bench/runtimes.ts [--data <path>]... [--sample 3000]
  *     [--torch-python /path/to/python --st-model /path/to/all-MiniLM-L6-v2]
@@ -53,7 +54,8 @@ try {
   const results: Measured[] = [];
   for (const [python, runtime] of runs) {
     console.error(`runtimes: ${runtime[1]} on ${args.sample} of ${texts.length} texts…`);
-    const run = await execa(python, [path.join(ROOT, 'inference/compare.py'), ...runtime, ...common], {
+    const save = ['--save', path.join(scratch, `${runtime[1]}.npy`)];
+    const run = await execa(python, [path.join(ROOT, 'inference/compare.py'), ...runtime, ...common, ...save], {
       stderr: 'inherit',
     });
     results.push(JSON.parse(run.stdout.trim().split('\n').at(-1) ?? '{}') as Measured);
@@ -67,6 +69,12 @@ try {
     const whole = `${Math.round(texts.length / r.textsPerSecond)} s`;
     console.log(`| ${r.runtime} | ${r.textsPerSecond} | ${whole} | ${r.loadSeconds} s | ${r.peakRssMb} MB |`);
   }
+  const cosine = await execa(path.join(home, 'venv/bin/python'), [
+    ...[path.join(ROOT, 'inference/compare.py'), '--cosine'],
+    ...['int8', 'fp32'].map((r) => path.join(scratch, `${r}.npy`)),
+  ]);
+  const c = JSON.parse(cosine.stdout) as { least: number; p1: number; mean: number };
+  console.log(`\nint8 against fp32, the same texts: cosine least ${c.least}, 1st percentile ${c.p1}, mean ${c.mean}`);
   if (runs.length < 3)
     console.log('\n(torch: pass --torch-python and --st-model to measure sentence-transformers itself)');
 } finally {

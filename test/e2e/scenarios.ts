@@ -12,6 +12,7 @@ import weaviate from 'weaviate-client';
 import { generationName, parseGenerationName } from '../../src/generations/names.ts';
 import { PENDING_HASH } from '../../src/ingest/write.ts';
 import type { WeaviateClient } from '../../src/weaviate/client.ts';
+import { failureKind } from '../../src/weaviate/failure.ts';
 import { auditedInSearchLogs, forcedAdminRun, publishedGeneration } from './admin.ts';
 import {
   becomesHealthy,
@@ -275,14 +276,18 @@ async function wholeObjects(client: WeaviateClient): Promise<number> {
   const generations = (await client.collections.listAll())
     .map((c) => parseGenerationName(c.name))
     .filter((g) => g !== null && (VECTORIZED as readonly string[]).includes(g.collection));
-  const newest = Math.max(0, ...generations.map((g) => g?.generation ?? 0));
+  // None yet: nothing written. (Under RBAC a query of a missing collection is refused, not empty.)
+  if (generations.length === 0) return 0;
+  const newest = Math.max(...generations.map((g) => g?.generation ?? 0));
   let total = 0;
   for (const name of VECTORIZED) {
     try {
       const collection = client.collections.use(generationName(name, newest));
       total += (await collection.aggregate.overAll({ filters })).totalCount;
-    } catch {
-      // the collection does not exist yet
+    } catch (error) {
+      // Not created yet counts as none written; any other failure must not pass for a zero.
+      const kind = failureKind(error);
+      if (kind !== 'collection-missing' && kind !== 'not-found') throw error;
     }
   }
   return total;
